@@ -1,0 +1,3 @@
+"""WebSocket routes. The rooms app adds the session room route here."""
+
+websocket_urlpatterns: list = []

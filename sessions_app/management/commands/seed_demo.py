@@ -1,0 +1,215 @@
+"""Demo data for the embedded run: idempotent, safe to run on every `make run`."""
+
+from datetime import datetime, time, timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from facilitators.models import FacilitatorAssignment
+from facilitators.services import facilitator_assign
+from sessions_app import services
+from sessions_app.models import RSVP, Session, SupportGroup, User, Venue
+
+DEMO_PASSWORD = "hearth-demo-2026"  # noqa: S105 - printed for the demo logins on purpose
+
+FACILITATORS = [("facilitator", "Sam (facilitator)"), ("facilitator2", "Rosa (facilitator)")]
+ATTENDEE_NAMES = [
+    "Alex",
+    "Bea",
+    "Chris",
+    "Dana",
+    "Eli",
+    "Fern",
+    "Gus",
+    "Hana",
+    "Iris",
+    "Jo",
+    "Kit",
+    "Lou",
+]
+
+GROUPS = [
+    {
+        "slug": "evening-grief-circle",
+        "name": "Evening Grief Circle",
+        "topic": "grief",
+        "format": "online",
+        "timezone": "America/New_York",
+        "capacity": 6,
+        "join_policy": "open",
+        "language": "en",
+        "description": "A gentle online circle for anyone grieving a loss, recent or long ago.",
+        "guidelines": (
+            "What is said here stays here. Speak from your own experience. Pass any time."
+        ),
+        "schedule": ("19:00", 90, {"frequency": "weekly", "byweekday": ["TU"]}),
+        "facilitators": [("facilitator", "lead"), ("facilitator2", "co")],
+    },
+    {
+        "slug": "caregivers-coffee",
+        "name": "Caregivers' Coffee",
+        "topic": "caregiving",
+        "format": "in_person",
+        "timezone": "America/Chicago",
+        "capacity": 15,
+        "join_policy": "approval",
+        "language": "en",
+        "description": "Caring for a parent, partner or child? Coffee, company and practical tips.",
+        "venue": "Central Library, Room 2B",
+        "schedule": ("10:00", 90, {"frequency": "monthly", "byweekday": ["MO"], "bysetpos": 1}),
+        "facilitators": [("facilitator2", "lead")],
+    },
+    {
+        "slug": "anxiety-peer-group",
+        "name": "Anxiety Peer Group",
+        "topic": "anxiety",
+        "format": "hybrid",
+        "timezone": "Europe/Berlin",
+        "capacity": 10,
+        "join_policy": "open",
+        "language": "en",
+        "description": (
+            "Peers living with anxiety, meeting every other Thursday, online or in Berlin."
+        ),
+        "venue": "Nachbarschaftshaus Kreuzberg",
+        "schedule": ("18:30", 75, {"frequency": "weekly", "interval": 2, "byweekday": ["TH"]}),
+        "facilitators": [("facilitator", "lead")],
+    },
+    {
+        "slug": "recovery-morning-meeting",
+        "name": "Recovery Morning Meeting",
+        "topic": "recovery",
+        "format": "online",
+        "timezone": "America/Los_Angeles",
+        "capacity": 25,
+        "join_policy": "open",
+        "language": "en",
+        "description": (
+            "Start the weekday with others in recovery. Thirty minutes, cameras optional."
+        ),
+        "schedule": (
+            "07:30",
+            30,
+            {"frequency": "daily", "byweekday": ["MO", "TU", "WE", "TH", "FR"]},
+        ),
+        "facilitators": [("facilitator2", "lead")],
+    },
+    {
+        "slug": "grupo-de-duelo",
+        "name": "Grupo de duelo en español",
+        "topic": "grief",
+        "format": "online",
+        "timezone": "America/Mexico_City",
+        "capacity": 12,
+        "join_policy": "open",
+        "language": "es",
+        "description": "Un espacio seguro para compartir el duelo, en español.",
+        "schedule": ("20:00", 90, {"frequency": "weekly", "byweekday": ["WE"]}),
+        "facilitators": [("facilitator", "co"), ("facilitator2", "lead")],
+    },
+    {
+        "slug": "new-parents-circle",
+        "name": "New Parents Circle",
+        "topic": "parenting",
+        "format": "in_person",
+        "timezone": "Europe/London",
+        "capacity": 8,
+        "join_policy": "invite",
+        "language": "en",
+        "description": "For parents in the first year, struggling with mood after a birth.",
+        "venue": "Hackney Family Centre",
+        "schedule": ("17:00", 60, {"frequency": "monthly", "byweekday": ["FR"], "bysetpos": -1}),
+        "facilitators": [("facilitator", "lead")],
+    },
+]
+
+
+def _user(username: str, display_name: str, *, staff: bool = False, tz: str = "UTC") -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "display_name": display_name,
+            "is_staff": staff,
+            "is_superuser": staff,
+            "timezone": tz,
+            "email": f"{username}@example.org",
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and print the demo logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        coordinator = _user("coordinator", "Casey (coordinator)", staff=True)
+        facilitators = {u: _user(u, name) for u, name in FACILITATORS}
+        attendees = [
+            _user(f"attendee{i}", name, tz="America/New_York")
+            for i, name in enumerate(ATTENDEE_NAMES, start=1)
+        ]
+        tomorrow = timezone.now().date() + timedelta(days=1)
+        for spec in GROUPS:
+            group = SupportGroup.objects.filter(slug=spec["slug"]).first()
+            if group is None:
+                fields = {
+                    k: v for k, v in spec.items() if k not in {"schedule", "facilitators", "venue"}
+                }
+                if "venue" in spec:
+                    venue = Venue.objects.filter(
+                        name=spec["venue"]
+                    ).first() or services.venue_create(
+                        name=spec["venue"],
+                        address="Ask a facilitator for directions.",
+                        accessibility_notes="Step-free entrance; accessible toilet on this floor.",
+                    )
+                    fields["venue"] = venue
+                group = services.group_create(**fields)
+            for username, role in spec["facilitators"]:
+                facilitator_assign(group=group, user=facilitators[username], role=role)
+            if not group.schedules.exists():
+                at, minutes, recurrence = spec["schedule"]
+                start = datetime.combine(tomorrow, time.fromisoformat(at))
+                services.schedule_create(
+                    group=group,
+                    start=start,
+                    duration_minutes=minutes,
+                    recurrence=recurrence,
+                    created_by=coordinator,
+                )
+        services.sessions_materialize()
+        self._memberships_and_rsvps(attendees)
+        self._print_logins(coordinator)
+
+    def _memberships_and_rsvps(self, attendees: list[User]) -> None:
+        grief = SupportGroup.objects.get(slug="evening-grief-circle")
+        caregivers = SupportGroup.objects.get(slug="caregivers-coffee")
+        spanish = SupportGroup.objects.get(slug="grupo-de-duelo")
+        for i, user in enumerate(attendees):
+            services.membership_join(group=grief, user=user, display_name=user.display_name)
+            if i < 4:
+                services.membership_join(group=caregivers, user=user)  # pending approval
+            if i % 3 == 0:
+                services.membership_join(group=spanish, user=user)
+        # The next grief circle is full (6 seats) with two on the waitlist.
+        next_grief = Session.objects.scheduled().filter(group=grief).upcoming().first()
+        if next_grief and not RSVP.objects.filter(session=next_grief).exists():
+            for user in attendees[:8]:
+                services.rsvp_create(session=next_grief, user=user)
+        # Two members approved in the caregivers' group, two still waiting.
+        for membership in caregivers.memberships.filter(status="pending").order_by("pk")[:2]:
+            lead = FacilitatorAssignment.objects.filter(group=caregivers, role="lead").first()
+            services.membership_approve(membership=membership, by=lead.user if lead else None)
+
+    def _print_logins(self, coordinator: User) -> None:
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
+        self.stdout.write(f"  coordinator (staff, admin at /admin/): {coordinator.username}")
+        for username, _ in FACILITATORS:
+            self.stdout.write(f"  facilitator: {username}")
+        self.stdout.write(f"  attendees: attendee1 … attendee{len(ATTENDEE_NAMES)}")
+        self.stdout.write(f"  password for every demo login: {DEMO_PASSWORD}")

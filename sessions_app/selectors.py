@@ -1,0 +1,148 @@
+"""Reads of the scheduling domain: QuerySets and plain data for the API, pages and tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from sessions_app.models import RSVP, Membership, SeatOffer, Session, SupportGroup
+
+
+def groups_visible(*, user) -> QuerySet[SupportGroup]:
+    """Groups this user may see: public ones, plus their own and, for staff, all."""
+    groups = SupportGroup.objects.select_related("venue")
+    if user.is_authenticated and user.is_staff:
+        return groups
+    if not user.is_authenticated:
+        return groups.filter(is_public=True)
+    return groups.filter(
+        Q(is_public=True)
+        | Q(memberships__user=user, memberships__status__in=["approved", "pending"])
+        | Q(facilitator_assignments__user=user)
+    ).distinct()
+
+
+def sessions_with_counts(queryset: QuerySet[Session] | None = None) -> QuerySet[Session]:
+    """Sessions annotated with going_count and waitlist_count (one query, no N+1)."""
+    queryset = Session.objects.all() if queryset is None else queryset
+    going = (
+        RSVP.objects.filter(session=OuterRef("pk"), status=RSVP.Status.GOING)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    waiting = (
+        RSVP.objects.filter(session=OuterRef("pk"), status=RSVP.Status.WAITLISTED)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.select_related("group", "group__venue").annotate(
+        going_count=Coalesce(Subquery(going, output_field=IntegerField()), Value(0)),
+        waitlist_count=Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0)),
+    )
+
+
+def sessions_upcoming(
+    *, group: SupportGroup | None = None, now: datetime | None = None
+) -> QuerySet[Session]:
+    """Sessions not yet over, soonest first (cancelled ones included, with their status)."""
+    sessions = Session.objects.upcoming(now)
+    return sessions.filter(group=group) if group is not None else sessions
+
+
+def sessions_between(
+    *, start: datetime, end: datetime, groups: QuerySet[SupportGroup] | None = None
+) -> QuerySet[Session]:
+    """Sessions starting in [start, end), ordered by start; one indexed range query."""
+    sessions = Session.objects.filter(start__gte=start, start__lt=end).order_by("start", "pk")
+    if groups is not None:
+        sessions = sessions.filter(group__in=groups)
+    return sessions
+
+
+def session_free_seats(*, session: Session) -> int:
+    """Seats not taken by a going RSVP nor held by an open seat offer."""
+    taken = RSVP.objects.filter(session=session, status=RSVP.Status.GOING).count()
+    held = SeatOffer.objects.filter(rsvp__session=session, status=SeatOffer.Status.OPEN).count()
+    return session.effective_capacity - taken - held
+
+
+def rsvp_waitlist_position(*, rsvp: RSVP) -> int | None:
+    """The 1-based place on the waitlist, None when not waitlisted."""
+    if rsvp.status != RSVP.Status.WAITLISTED:
+        return None
+    return RSVP.objects.filter(
+        session_id=rsvp.session_id,
+        status=RSVP.Status.WAITLISTED,
+        waitlist_order__lte=rsvp.waitlist_order,
+    ).count()
+
+
+def rsvps_with_position(queryset: QuerySet[RSVP]) -> QuerySet[RSVP]:
+    """RSVPs annotated with `position` (1-based waitlist place, None unless waitlisted)."""
+    ahead = (
+        RSVP.objects.filter(
+            session=OuterRef("session"),
+            status=RSVP.Status.WAITLISTED,
+            waitlist_order__lte=OuterRef("waitlist_order"),
+        )
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(position=Subquery(ahead, output_field=IntegerField()))
+
+
+def user_rsvps_upcoming(*, user, now: datetime | None = None) -> QuerySet[RSVP]:
+    """A user's going and waitlisted RSVPs for sessions not yet over, soonest first."""
+    now = now or timezone.now()
+    rsvps = RSVP.objects.filter(
+        user=user,
+        status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
+        session__end__gt=now,
+    ).select_related("session", "session__group")
+    return rsvps_with_position(rsvps).order_by("session__start", "pk")
+
+
+def session_roster(*, session: Session) -> QuerySet[RSVP]:
+    """Everyone with an RSVP to a session, going first then the waitlist in order."""
+    return (
+        rsvps_with_position(
+            RSVP.objects.filter(session=session).exclude(status=RSVP.Status.CANCELLED)
+        )
+        .select_related("user")
+        .order_by("status", "waitlist_order", "created_at")
+    )
+
+
+def group_members(*, group: SupportGroup, status: str | None = None) -> QuerySet[Membership]:
+    """A group's memberships, pending first."""
+    members = (
+        Membership.objects.filter(group=group)
+        .select_related("user")
+        .order_by("status", "created_at")
+    )
+    return members.filter(status=status) if status else members
+
+
+def member_display_name(*, user, group: SupportGroup) -> str:
+    """The name other attendees see for `user` in `group`."""
+    membership = Membership.objects.filter(user=user, group=group).only("display_name").first()
+    return membership.display_name if membership else user.public_name
+
+
+def session_is_first_time(*, rsvp: RSVP) -> bool:
+    """True if the attendee has not attended a session of this group before."""
+    return not RSVP.objects.filter(
+        user_id=rsvp.user_id,
+        session__group_id=rsvp.session.group_id,
+        session__start__lt=rsvp.session.start,
+        attendance=RSVP.Attendance.ATTENDED,
+    ).exists()
