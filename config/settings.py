@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from Daphne, compressed and cached; no separate file server needed.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,6 +112,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves static files from Daphne. With finders on it also serves them straight
+# from the apps, so a server started without `collectstatic` still has its CSS (no manifest
+# storage for the same reason: a missing manifest entry would turn pages into 500s).
+WHITENOISE_USE_FINDERS = True
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Redis: channel layer, Celery broker, cache -------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

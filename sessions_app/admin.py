@@ -124,3 +124,8 @@ class NoticeAdmin(admin.ModelAdmin):
     list_display = ("user", "kind", "session", "created_at", "read_at")
     list_filter = ("kind",)
     raw_id_fields = ("session", "user")
+
+
+admin.site.site_header = "Hearth coordination"
+admin.site.site_title = "Hearth admin"
+admin.site.index_title = "Groups, sessions and people"

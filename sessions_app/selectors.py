@@ -66,6 +66,18 @@ def sessions_between(
     return sessions
 
 
+def session_rows_between(*, start: datetime, end: datetime) -> list[tuple]:
+    """(id, group id, start, end, status) of every session starting in [start, end), by start.
+
+    Plain tuples from one indexed range query: for sweeps, feeds and dashboards that read many.
+    """
+    return list(
+        sessions_between(start=start, end=end).values_list(
+            "pk", "group_id", "start", "end", "status"
+        )
+    )
+
+
 def session_free_seats(*, session: Session) -> int:
     """Seats not taken by a going RSVP nor held by an open seat offer."""
     taken = RSVP.objects.filter(session=session, status=RSVP.Status.GOING).count()
