@@ -170,7 +170,24 @@ TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
 SMS_SEND_WINDOW = env.str("SMS_SEND_WINDOW", default="09:00-20:00")
 
+# --- Session notes encryption (facilitators) --------------------------------------------------
+# Fernet keys, newest first; their own secret, never derived from SECRET_KEY. Production refuses
+# to start without them; the embedded run generates a local key file once (facilitators/crypto.py).
 NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=[])
+NOTES_LOCAL_KEY_FILE = None
+if not NOTES_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "NOTES_ENCRYPTION_KEYS is not set. With DEBUG off Hearth refuses to start without the "
+            "keys that encrypt session notes: set NOTES_ENCRYPTION_KEYS to one or more "
+            "comma-separated Fernet keys, newest first (python -c 'from cryptography.fernet "
+            "import Fernet; print(Fernet.generate_key().decode())'). Keep them apart from "
+            "SECRET_KEY and from database backups."
+        )
+    NOTES_LOCAL_KEY_FILE = VAR_DIR / "notes_encryption.key"
+# Batch size of `manage.py rotate_note_keys`.
+NOTES_ROTATION_BATCH_SIZE = env.int("NOTES_ROTATION_BATCH_SIZE", default=200)
+
 CRISIS_RESOURCES_TEXT = env.str(
     "CRISIS_RESOURCES_TEXT",
     default=(

@@ -1,8 +1,34 @@
-"""Facilitators: assignments to groups (profiles and notes are built on these)."""
+"""Facilitators: profiles, assignments to groups, encrypted session notes, note templates,
+safety alerts and the audit log of sensitive actions.
+
+Note content (summary, body, themes, follow-ups) is never stored in clear: `SessionNote` and
+`SessionNoteRevision` hold one Fernet token each (see facilitators/crypto.py) and the id of the
+key it was made with, so `rotate_note_keys` can tell which rows are still on an older key.
+"""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class FacilitatorProfile(models.Model):
+    """What coordinators and co-facilitators know about a facilitator."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitator_profile"
+    )
+    bio = models.TextField(blank=True)
+    trainings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_('Trainings completed, e.g. ["Mental Health First Aid", "Grief Recovery"].'),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
 
 
 class FacilitatorAssignment(models.Model):
@@ -28,3 +54,143 @@ class FacilitatorAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}) in {self.group}"
+
+
+class NoteTemplate(models.Model):
+    """What a new note of a group starts with. Written by coordinators, about no one in
+    particular, so it is stored in clear (unlike the notes themselves)."""
+
+    group = models.OneToOneField(
+        "sessions_app.SupportGroup", on_delete=models.CASCADE, related_name="note_template"
+    )
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text=_("E.g. the headings of the check-in round."))
+    themes = models.JSONField(default=list, blank=True, help_text=_("A list of theme names."))
+    follow_ups = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("A list of follow-up texts every session starts with."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Note template of {self.group}"
+
+
+class EncryptedContent(models.Model):
+    """A Fernet token holding a note's content, and the id of the key that made it."""
+
+    content = models.TextField(editable=False)
+    key_id = models.CharField(max_length=16, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class SessionNote(EncryptedContent):
+    """The one shared note of a session, written by its facilitators.
+
+    `revision` counts saves from 1; a save must name the revision it was based on, so two
+    facilitators saving at once never overwrite each other silently.
+    """
+
+    session = models.OneToOneField(
+        "sessions_app.Session", on_delete=models.CASCADE, related_name="note"
+    )
+    revision = models.PositiveIntegerField(default=1)
+    safety_concern = models.BooleanField(default=False)
+    # How many follow-ups are still open: lets dashboards find notes worth decrypting.
+    open_follow_ups = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The display name of the last writer as it was then; kept when the account is deleted.
+    updated_by_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(revision__gte=1), name="session_note_revision_gte_1")
+        ]
+
+    def __str__(self) -> str:
+        return f"Note on {self.session} (revision {self.revision})"
+
+
+class SessionNoteRevision(EncryptedContent):
+    """Every saved version of a note: who, when, which revision, and the content it had."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    safety_concern = models.BooleanField(default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["note", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "revision"], name="note_revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.revision} of note {self.note_id}"
+
+
+class SafetyAlert(models.Model):
+    """Raised when a note is flagged with a safety concern; coordinators acknowledge it."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="safety_alerts")
+    session = models.ForeignKey(
+        "sessions_app.Session", on_delete=models.CASCADE, related_name="safety_alerts"
+    )
+    revision = models.PositiveIntegerField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_by_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["acknowledged_at"], name="safety_alert_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Safety concern on {self.session}"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when. Never note text nor phone numbers (audit_log
+    refuses metadata that could carry them)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The username at the time: the record of who read notes outlives a deleted account.
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor", "created_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name or 'system'} {self.action} {self.object_type}#{self.object_id}"

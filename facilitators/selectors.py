@@ -1,8 +1,26 @@
-"""Reads about facilitators."""
+"""Reads about facilitators: their groups, rosters, dashboards. Nothing here decrypts a note:
+note content is read only through facilitators.services (which checks access and audits)."""
 
-from django.db.models import Case, QuerySet, Value, When
+from __future__ import annotations
 
-from facilitators.models import FacilitatorAssignment
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from facilitators.models import AuditEntry, FacilitatorAssignment, SafetyAlert, SessionNote
+from sessions_app.models import RSVP, Membership, Session, SupportGroup
+from sessions_app.selectors import rsvps_with_position, sessions_with_counts
+
+# Where check-in moods come from once the rooms app records them: a callable taking a list of
+# session ids and returning {session_id: {"start": float | None, "end": float | None,
+# "count": int}} (mean 1-5 mood at the start and end check-ins). Missing module: no moods.
+DEFAULT_MOOD_SELECTOR = "sessions_app.rooms.selectors.checkin_moods_by_session"
+
+MoodSource = Callable[[list[int]], Mapping[int, Mapping]]
 
 
 def facilitated_group_ids(*, user) -> set[int]:
@@ -20,3 +38,197 @@ def group_facilitators(*, group) -> QuerySet[FacilitatorAssignment]:
         .select_related("user")
         .order_by(lead_first, "created_at")
     )
+
+
+def groups_managed(*, user) -> QuerySet[SupportGroup]:
+    """The groups on this user's dashboard: all for coordinators, their own for facilitators."""
+    if not user.is_authenticated:
+        return SupportGroup.objects.none()
+    if user.is_staff:
+        return SupportGroup.objects.all()
+    return SupportGroup.objects.filter(facilitator_assignments__user=user).distinct()
+
+
+# --- rosters and attendance ---------------------------------------------------------------------
+
+
+def _attended_before() -> Exists:
+    """True where the RSVP's person attended an earlier session of the same group."""
+    return Exists(
+        RSVP.objects.filter(
+            user_id=OuterRef("user_id"),
+            session__group_id=OuterRef("session__group_id"),
+            session__start__lt=OuterRef("session__start"),
+            attendance=RSVP.Attendance.ATTENDED,
+        )
+    )
+
+
+def session_attendance_roster(*, session: Session) -> QuerySet[RSVP]:
+    """A session's RSVPs (not cancelled) with `position`, `attended_before` and the user's
+    display name in the group (`member_name`); going first, then the waitlist in order."""
+    member_name = Membership.objects.filter(
+        group_id=OuterRef("session__group_id"), user_id=OuterRef("user_id")
+    ).values("display_name")[:1]
+    rsvps = RSVP.objects.filter(session=session).exclude(status=RSVP.Status.CANCELLED)
+    return (
+        rsvps_with_position(rsvps)
+        .annotate(attended_before=_attended_before(), member_name=Subquery(member_name))
+        .select_related("user")
+        .order_by("status", "waitlist_order", "created_at", "pk")
+    )
+
+
+# --- notes (metadata only) ----------------------------------------------------------------------
+
+
+def note_previous(*, session: Session) -> SessionNote | None:
+    """The note of the latest earlier session of the same group that has one (hand-over)."""
+    return (
+        SessionNote.objects.filter(
+            session__group_id=session.group_id, session__start__lt=session.start
+        )
+        .select_related("session")
+        .order_by("-session__start", "-pk")
+        .first()
+    )
+
+
+def notes_recent(*, user, limit: int = 10) -> QuerySet[SessionNote]:
+    """The latest notes of this user's groups, newest first (metadata; content stays sealed)."""
+    return (
+        SessionNote.objects.filter(session__group__in=groups_managed(user=user))
+        .select_related("session", "session__group")
+        .defer("content")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+
+
+def notes_handover(*, user, now: datetime | None = None) -> list[SessionNote]:
+    """Per group of this user, the latest note of a session already started, if it has open
+    follow-ups: what whoever facilitates next should pick up."""
+    now = now or timezone.now()
+    latest = (
+        SessionNote.objects.filter(
+            session__group_id=OuterRef("session__group_id"), session__start__lte=now
+        )
+        .order_by("-session__start", "-pk")
+        .values("pk")[:1]
+    )
+    return list(
+        SessionNote.objects.filter(
+            session__group__in=groups_managed(user=user),
+            session__start__lte=now,
+            open_follow_ups__gt=0,
+            pk=Subquery(latest),
+        )
+        .select_related("session", "session__group")
+        .order_by("session__group__name", "pk")
+    )
+
+
+def safety_alerts_open() -> QuerySet[SafetyAlert]:
+    """Safety concerns no coordinator has acknowledged yet, newest first."""
+    return SafetyAlert.objects.filter(acknowledged_at__isnull=True).select_related(
+        "session", "session__group"
+    )
+
+
+def audit_entries_for(*, object_type: str, object_id) -> QuerySet[AuditEntry]:
+    """The audit trail of one object, newest first."""
+    return AuditEntry.objects.filter(object_type=object_type, object_id=str(object_id))
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+def dashboard_upcoming_sessions(
+    *, user, now: datetime | None = None, limit: int = 20
+) -> QuerySet[Session]:
+    """Upcoming sessions of this user's groups with going_count and waitlist_count."""
+    sessions = Session.objects.upcoming(now).filter(group__in=groups_managed(user=user))
+    return sessions_with_counts(sessions)[:limit]
+
+
+def dashboard_pending_members(*, user) -> QuerySet[Membership]:
+    """Members waiting for approval in this user's groups, oldest request first."""
+    return (
+        Membership.objects.filter(
+            group__in=groups_managed(user=user), status=Membership.Status.PENDING
+        )
+        .select_related("group", "user")
+        .order_by("created_at", "pk")
+    )
+
+
+def dashboard_first_timers(*, user, now: datetime | None = None, days: int = 14) -> QuerySet[RSVP]:
+    """Going RSVPs to this user's sessions in the next `days` from people who have never
+    attended that group before, soonest session first."""
+    now = now or timezone.now()
+    return (
+        RSVP.objects.filter(
+            session__group__in=groups_managed(user=user),
+            session__status=Session.Status.SCHEDULED,
+            session__end__gt=now,
+            session__start__lt=now + timedelta(days=days),
+            status=RSVP.Status.GOING,
+        )
+        .annotate(attended_before=_attended_before())
+        .filter(attended_before=False)
+        .select_related("user", "session", "session__group")
+        .order_by("session__start", "pk")
+    )
+
+
+def _mood_source() -> MoodSource | None:
+    path = getattr(settings, "CHECKIN_MOOD_SELECTOR", DEFAULT_MOOD_SELECTOR)
+    if not path:
+        return None
+    try:
+        return import_string(path)
+    except ImportError:
+        return None
+
+
+def group_attendance_series(
+    *,
+    group: SupportGroup,
+    weeks: int = 12,
+    now: datetime | None = None,
+    moods: MoodSource | None = None,
+) -> list[dict]:
+    """Per session of the group that started in the last `weeks` weeks (oldest first):
+    going, attended and no-show counts, and the mean check-in mood at start and end when the
+    rooms app provides it (`moods`, else the CHECKIN_MOOD_SELECTOR callable; None otherwise)."""
+    now = now or timezone.now()
+    sessions = list(
+        Session.objects.filter(
+            group=group,
+            status=Session.Status.SCHEDULED,
+            start__gte=now - timedelta(weeks=weeks),
+            start__lte=now,
+        )
+        .annotate(
+            going=Count("rsvps", filter=Q(rsvps__status=RSVP.Status.GOING)),
+            attended=Count("rsvps", filter=Q(rsvps__attendance=RSVP.Attendance.ATTENDED)),
+            no_show=Count("rsvps", filter=Q(rsvps__attendance=RSVP.Attendance.NO_SHOW)),
+        )
+        .order_by("start", "pk")
+    )
+    source = moods if moods is not None else _mood_source()
+    mood_data = source([s.pk for s in sessions]) if source and sessions else {}
+    series = []
+    for session in sessions:
+        mood = mood_data.get(session.pk) or {}
+        series.append(
+            {
+                "session_id": session.pk,
+                "start": session.start,
+                "going": session.going,
+                "attended": session.attended,
+                "no_show": session.no_show,
+                "mood_start": mood.get("start"),
+                "mood_end": mood.get("end"),
+            }
+        )
+    return series

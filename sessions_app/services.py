@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from schedule.models import Calendar, Event, Rule
 
+from facilitators.audit import audit_log
 from sessions_app import access, selectors
 from sessions_app.errors import NotAllowed, StateConflict
 from sessions_app.models import (
@@ -539,6 +540,9 @@ def membership_approve(*, membership: Membership, by: User) -> Membership:
     membership.status = Membership.Status.APPROVED
     membership.decided_at, membership.decided_by = timezone.now(), by
     membership.save(update_fields=["status", "decided_at", "decided_by"])
+    audit_log(
+        actor=by, action="member.approve", obj=membership, metadata={"group": membership.group_id}
+    )
     _notify(
         users=[membership.user],
         session=None,
@@ -557,6 +561,9 @@ def membership_ban(*, membership: Membership, by: User) -> Membership:
     membership.status = Membership.Status.BANNED
     membership.decided_at, membership.decided_by = timezone.now(), by
     membership.save(update_fields=["status", "decided_at", "decided_by"])
+    audit_log(
+        actor=by, action="member.ban", obj=membership, metadata={"group": membership.group_id}
+    )
     upcoming = RSVP.objects.filter(
         user=membership.user,
         session__group=membership.group,
@@ -745,6 +752,16 @@ def attendance_set(*, session: Session, marks: list[dict], by: User) -> list[RSV
     for rsvp, status in changes:
         rsvp.attendance, rsvp.attendance_marked_by, rsvp.attendance_marked_at = status, by, now
         rsvp.save(update_fields=["attendance", "attendance_marked_by", "attendance_marked_at"])
+    audit_log(
+        actor=by,
+        action="attendance.set",
+        obj=session,
+        metadata={
+            "marks": len(changes),
+            "attended": sum(1 for _, status in changes if status == RSVP.Attendance.ATTENDED),
+            "no_show": sum(1 for _, status in changes if status == RSVP.Attendance.NO_SHOW),
+        },
+    )
     return [rsvp for rsvp, _ in changes]
 
 

@@ -1,0 +1,221 @@
+"""The facilitator workspace API: session notes, attendance, facilitator assignments and the
+user's own data rights. Thin: each view checks one access function and calls one service."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.serializers_facilitators import (
+    AccountDeleteSerializer,
+    AccountExportSerializer,
+    AttendanceMarkSerializer,
+    AttendanceRowSerializer,
+    FacilitatorAssignInputSerializer,
+    FacilitatorAssignmentSerializer,
+    NoteConflictSerializer,
+    NoteInputSerializer,
+    NoteRevisionSerializer,
+    NoteSerializer,
+)
+from facilitators import access, selectors, services
+from facilitators.models import FacilitatorAssignment
+from sessions_app import services as sessions_services
+from sessions_app.errors import NotAllowed
+from sessions_app.models import Session, SupportGroup, User
+
+FORBIDDEN = OpenApiResponse(description="Not one of this group's facilitators nor a coordinator.")
+UNAUTHENTICATED = OpenApiResponse(description="No credentials.")
+
+
+def _session(pk) -> Session:
+    return get_object_or_404(Session.objects.select_related("group"), pk=pk)
+
+
+def _note_session(request, pk) -> Session:
+    session = _session(pk)
+    if not access.can_access_notes(user=request.user, session=session):
+        raise NotAllowed(
+            "Session notes are for this group's facilitators and coordinators.",
+            code="notes_private",
+        )
+    return session
+
+
+class SessionNoteView(APIView):
+    """The shared, encrypted note of a session."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="session_note_retrieve",
+        responses={200: NoteSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN},
+        description="The note, or (revision 0) a draft pre-filled from the group's template. "
+        "Includes the open follow-ups of the group's previous note. Every read is audited.",
+    )
+    def get(self, request, pk):
+        session = _note_session(request, pk)
+        return Response(NoteSerializer(services.note_read(session=session, by=request.user)).data)
+
+    @extend_schema(
+        operation_id="session_note_update",
+        request=NoteInputSerializer,
+        responses={
+            200: NoteSerializer,
+            400: OpenApiResponse(description="Field errors."),
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            409: NoteConflictSerializer,
+        },
+        description="Save the note. Send back the `revision` you read (0 for a new note); if "
+        "someone saved since, nothing is written and the 409 names the current revision.",
+    )
+    def put(self, request, pk):
+        session = _note_session(request, pk)
+        serializer = NoteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            note = services.note_save(session=session, by=request.user, **serializer.validated_data)
+        except services.NoteStale as exc:
+            return Response(
+                {"detail": exc.message, "code": exc.code, "revision": exc.current_revision},
+                status=status.HTTP_409_CONFLICT,
+            )
+        payload = services.note_read(session=session, by=request.user, note=note, after_write=True)
+        return Response(NoteSerializer(payload).data)
+
+
+class SessionNoteRevisionsView(APIView):
+    """Every saved revision of a session's note (who, when, what)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="session_note_revisions_list",
+        responses={200: NoteRevisionSerializer(many=True), 401: UNAUTHENTICATED, 403: FORBIDDEN},
+    )
+    def get(self, request, pk):
+        session = _note_session(request, pk)
+        revisions = services.note_revisions_read(session=session, by=request.user)
+        return Response(NoteRevisionSerializer(revisions, many=True).data)
+
+
+class SessionAttendanceView(APIView):
+    """The roster of a session with attendance, first-timers and online presence."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _session(self, request, pk) -> Session:
+        session = _session(pk)
+        if not access.can_take_attendance(user=request.user, session=session):
+            raise NotAllowed(
+                "Attendance is for this group's facilitators and coordinators.",
+                code="not_facilitator",
+            )
+        return session
+
+    def _roster(self, session):
+        rows = selectors.session_attendance_roster(session=session)
+        return Response(AttendanceRowSerializer(rows, many=True).data)
+
+    @extend_schema(
+        operation_id="session_attendance_list",
+        responses={200: AttendanceRowSerializer(many=True), 401: UNAUTHENTICATED, 403: FORBIDDEN},
+    )
+    def get(self, request, pk):
+        return self._roster(self._session(request, pk))
+
+    @extend_schema(
+        operation_id="session_attendance_update",
+        request=AttendanceMarkSerializer(many=True),
+        responses={
+            200: AttendanceRowSerializer(many=True),
+            400: OpenApiResponse(description="Field errors, keyed by list index."),
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            409: OpenApiResponse(description="The session was cancelled."),
+        },
+        description="Mark attended / no_show; returns the whole roster.",
+    )
+    def put(self, request, pk):
+        session = self._session(request, pk)
+        sessions_services.attendance_set(session=session, marks=request.data, by=request.user)
+        return self._roster(session)
+
+
+class GroupFacilitatorsView(APIView):
+    """Coordinators make someone a lead or co-facilitator of a group."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="group_facilitators_create",
+        request=FacilitatorAssignInputSerializer,
+        responses={
+            201: FacilitatorAssignmentSerializer,
+            200: FacilitatorAssignmentSerializer,
+            400: OpenApiResponse(description="Field errors."),
+            401: UNAUTHENTICATED,
+            403: OpenApiResponse(description="Coordinators only."),
+        },
+        description="201 when the person becomes a facilitator, 200 when they already were "
+        "(their role is set to the one sent).",
+    )
+    def post(self, request, slug):
+        group = get_object_or_404(SupportGroup, slug=slug)
+        if not access.can_assign_facilitators(user=request.user, group=group):
+            raise NotAllowed("Only coordinators assign facilitators.", code="not_coordinator")
+        serializer = FacilitatorAssignInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = User.objects.filter(username=serializer.validated_data["username"]).first()
+        if user is None:
+            return Response(
+                {"username": ["No user with that username."]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        existed = FacilitatorAssignment.objects.filter(group=group, user=user).exists()
+        assignment = services.facilitator_assign(
+            group=group, user=user, role=serializer.validated_data["role"], by=request.user
+        )
+        return Response(
+            FacilitatorAssignmentSerializer(assignment).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
+
+
+class MeExportView(APIView):
+    """Everything Hearth holds that is yours, as JSON (never notes, never other people)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_export", responses={200: AccountExportSerializer, 401: UNAUTHENTICATED}
+    )
+    def get(self, request):
+        data = services.account_export(user=request.user)
+        response = Response(data)
+        response["Content-Disposition"] = 'attachment; filename="hearth-export.json"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class MeDeleteView(APIView):
+    """Delete your account (your password again, to be sure it is you)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_delete",
+        request=AccountDeleteSerializer,
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            400: OpenApiResponse(description="Wrong or missing password."),
+            401: UNAUTHENTICATED,
+        },
+    )
+    def post(self, request):
+        serializer = AccountDeleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.account_delete(user=request.user, password=serializer.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
