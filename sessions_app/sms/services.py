@@ -14,7 +14,7 @@ import hmac
 import logging
 import random
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -449,7 +449,7 @@ def _starts_due(
     """
 
     def send(start_s: int) -> datetime:
-        start = datetime.fromtimestamp(start_s, tz=timezone.utc)
+        start = datetime.fromtimestamp(start_s, tz=UTC)
         return timing.reminder_send_time(start=start, offset=offset, tz=tz)
 
     span = int(timedelta(hours=14).total_seconds())
@@ -472,8 +472,8 @@ def _starts_due(
             lo = mid + 1
     last = lo - 1
     return (
-        datetime.fromtimestamp(first, tz=timezone.utc),
-        datetime.fromtimestamp(last, tz=timezone.utc),
+        datetime.fromtimestamp(first, tz=UTC),
+        datetime.fromtimestamp(last, tz=UTC),
     )
 
 
