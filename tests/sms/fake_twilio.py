@@ -165,5 +165,3 @@ def _page(path: str, found: list[dict]) -> dict:
         "start": 0,
         "end": max(len(found) - 1, 0),
     }
-
-
