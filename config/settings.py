@@ -182,6 +182,8 @@ SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
 SMS_VERIFY_CODE_TTL_MINUTES = env.int("SMS_VERIFY_CODE_TTL_MINUTES", default=10)
 SMS_VERIFY_MAX_ATTEMPTS = env.int("SMS_VERIFY_MAX_ATTEMPTS", default=5)
 SMS_VERIFY_MAX_CODES_PER_DAY = env.int("SMS_VERIFY_MAX_CODES_PER_DAY", default=5)
+# Lets a test (or a deployment) give its workers a queue of their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=[])
 CRISIS_RESOURCES_TEXT = env.str(
