@@ -130,6 +130,7 @@ class OutboundSms(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="outbound_sms",
+        db_index=False,  # sms_out_session_idx (session, status) serves these lookups
     )
     # The session start the text was written for: a moved session makes it stale.
     session_start = models.DateTimeField(null=True, blank=True)

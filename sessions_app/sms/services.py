@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import random
 import secrets
@@ -20,8 +21,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.phonenumber import to_python
@@ -477,17 +479,15 @@ def _starts_due(
     )
 
 
-def reminders_plan(*, now: datetime | None = None) -> int:
-    """Create the reminder rows that are due now (idempotent); returns how many were new.
+def reminder_candidates(*, now: datetime):
+    """The (session, attendee) rows that may have a reminder due in (now - grace, now].
 
-    Reads only sessions whose reminder is due in the last grace period (an indexed range on
-    Session.start per offset and, for offsets of 12 h or more, per recipient zone), so the
-    cost follows the due rows, not the number of RSVPs.
+    One indexed range on Session.start per offset and, for offsets of 12 h or more, per
+    recipient zone (the send time there is exact), so the cost follows the due rows, not
+    the number of RSVPs.
     """
-    now = now or timezone.now()
     grace = timedelta(minutes=settings.SMS_REMINDER_GRACE_MINUTES)
     after, upto = now - grace, now
-    window = timing.send_window()
     terms = Q()
     for minutes in sorted(_reminder_offsets()):
         offset = timedelta(minutes=minutes)
@@ -502,8 +502,8 @@ def reminders_plan(*, now: datetime | None = None) -> int:
             if lo <= hi:
                 terms |= Q(user__timezone=zone, session__start__gte=lo, session__start__lte=hi)
     if not terms:
-        return 0
-    candidates = (
+        return RSVP.objects.none().values_list("pk")
+    return (
         RSVP.objects.filter(terms)
         .filter(
             status=RSVP.Status.GOING,
@@ -513,47 +513,130 @@ def reminders_plan(*, now: datetime | None = None) -> int:
             user__phone_verified_at__isnull=False,
             user__phone__isnull=False,
         )
+        # The number as stored (E.164) text: PhoneNumber objects re-validate on str().
+        .annotate(phone_text=Cast("user__phone", output_field=CharField()))
         .values_list(
             "session_id",
             "session__start",
             "session__group__name",
             "session__group__reminder_offsets_minutes",
             "user_id",
-            "user__phone",
+            "phone_text",
             "user__timezone",
         )
     )
+
+
+def reminders_plan(*, now: datetime | None = None) -> int:
+    """Create the reminder rows that are due now (idempotent: unique keys, conflicts ignored).
+
+    Returns how many reminders are due now, whether this call or an earlier sweep inserted
+    them (ON CONFLICT DO NOTHING does not say which).
+    """
+    now = now or timezone.now()
+    grace = timedelta(minutes=settings.SMS_REMINDER_GRACE_MINUTES)
+    after, upto = now - grace, now
+    window = timing.send_window()
+    candidates = reminder_candidates(now=now)
     rows = []
+    # Everyone at one session in one zone gets the same words at the same time.
+    per_session_zone: dict[tuple, tuple[str, list[tuple[int, datetime]]]] = {}
     for session_id, start, group_name, offsets, user_id, phone, zone in candidates:
-        tz = _tz(zone)
-        for minutes in offsets or []:
-            send_at = timing.reminder_send_time(
-                start=start, offset=timedelta(minutes=minutes), tz=tz, window=window
-            )
-            if send_at is None or not after < send_at <= upto:
-                continue
+        key = (session_id, zone)
+        if key not in per_session_zone:
+            tz = _tz(zone)
+            due = []
+            for minutes in offsets or []:
+                send_at = timing.reminder_send_time(
+                    start=start, offset=timedelta(minutes=minutes), tz=tz, window=window
+                )
+                if send_at is not None and after < send_at <= upto:
+                    due.append((minutes, send_at))
+            text = bodies.reminder(group_name=group_name, start=start, tz=tz) if due else ""
+            per_session_zone[key] = (text, due)
+        text, due = per_session_zone[key]
+        expires_at = timing.expires_for(start)
+        for minutes, send_at in due:
+            # Plain tuples in _INSERT_COLUMNS order: model instances cost more than the insert.
             rows.append(
-                OutboundSms(
-                    idempotency_key=(
-                        f"reminder:{session_id}:{user_id}:{minutes}:{int(start.timestamp())}"
-                    ),
-                    kind=OutboundSms.Kind.REMINDER,
-                    to=str(phone),
-                    body=bodies.reminder(group_name=group_name, start=start, tz=tz),
-                    user_id=user_id,
-                    session_id=session_id,
-                    session_start=start,
-                    offset_minutes=minutes,
-                    send_after=send_at,
-                    expires_at=timing.expires_for(start),
+                (
+                    f"reminder:{session_id}:{user_id}:{minutes}:{int(start.timestamp())}",
+                    OutboundSms.Kind.REMINDER.value,
+                    phone,
+                    text,
+                    user_id,
+                    session_id,
+                    start,
+                    minutes,
+                    send_at,
+                    expires_at,
                 )
             )
+    handed = _insert_ignoring_conflicts(rows, dispatched_at=now)
+    if handed:
+        # Every planned row is due: the new ones go to the workers straight away.
+        transaction.on_commit(lambda: _enqueue(handed))
+    return len(rows)
+
+
+_INSERT_COLUMNS = [
+    "idempotency_key",
+    "kind",
+    "to",
+    "body",
+    "user_id",
+    "session_id",
+    "session_start",
+    "offset_minutes",
+    "send_after",
+    "expires_at",
+]
+_INSERT_TYPES = [
+    "text",
+    "text",
+    "text",
+    "text",
+    "bigint",
+    "bigint",
+    "timestamptz",
+    "integer",
+    "timestamptz",
+    "timestamptz",
+]
+
+
+def _insert_ignoring_conflicts(rows: list[tuple], *, dispatched_at: datetime) -> list[int]:
+    """INSERT ... ON CONFLICT DO NOTHING. On PostgreSQL one statement over one JSON document
+    (jsonb_to_recordset: the per-value cost of the ORM or of array parameters is what a sweep
+    of thousands of rows would otherwise spend its time on), marked handed over at
+    `dispatched_at` and returning the ids it inserted; elsewhere bulk_create, returning none
+    (the dispatch step then hands the rows over).
+    """
     if not rows:
-        return 0
-    before = OutboundSms.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows])
-    existing = before.count()
-    OutboundSms.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    return max(len(rows) - existing, 0)
+        return []
+    if connection.vendor != "postgresql":
+        OutboundSms.objects.bulk_create(
+            [OutboundSms(**dict(zip(_INSERT_COLUMNS, row, strict=True))) for row in rows],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+        return []
+    table = OutboundSms._meta.db_table
+    columns = ", ".join(f'"{c}"' for c in _INSERT_COLUMNS)
+    record = ", ".join(f'"{c}" {t}' for c, t in zip(_INSERT_COLUMNS, _INSERT_TYPES, strict=True))
+    sql = (
+        f'INSERT INTO "{table}" ({columns}, "status", "delivery_status", "reason", "attempts", '  # noqa: S608 - fixed names
+        f'"dispatched_at", "created_at", "updated_at") '
+        f"SELECT {columns}, %s, %s, %s, 0, %s, now(), now() "
+        f"FROM jsonb_to_recordset(%s::jsonb) AS x({record}) "
+        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+    )
+    document = json.dumps(
+        [dict(zip(_INSERT_COLUMNS, row, strict=True)) for row in rows], default=str
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [OutboundSms.Status.PENDING, "", "", dispatched_at, document])
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def _enqueue(ids: list[int]) -> None:
@@ -569,29 +652,52 @@ def outbound_dispatch(
     """Hand due pending rows to the workers (again, if a handed-over task seems lost)."""
     now = now or timezone.now()
     again = now - timedelta(seconds=settings.SMS_REDISPATCH_SECONDS)
-    with transaction.atomic():
-        due = OutboundSms.objects.filter(status=OutboundSms.Status.PENDING, send_after__lte=now)
-        if keys is not None:
-            due = due.filter(idempotency_key__in=keys)
-        due = due.filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=again))
-        ids = list(
-            due.select_for_update(skip_locked=True)
-            .order_by("send_after", "pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if ids:
-            OutboundSms.objects.filter(pk__in=ids).update(dispatched_at=now)
-            transaction.on_commit(lambda: _enqueue(ids))
+    if connection.vendor == "postgresql":
+        ids = _dispatch_postgres(now=now, again=again, keys=keys, limit=limit)
+    else:
+        with transaction.atomic():
+            due = OutboundSms.objects.filter(status=OutboundSms.Status.PENDING, send_after__lte=now)
+            if keys is not None:
+                due = due.filter(idempotency_key__in=keys)
+            due = due.filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=again))
+            ids = list(
+                due.select_for_update(skip_locked=True)
+                .order_by("send_after", "pk")
+                .values_list("pk", flat=True)[:limit]
+            )
+            if ids:
+                OutboundSms.objects.filter(pk__in=ids).update(dispatched_at=now)
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids))
     return ids
+
+
+def _dispatch_postgres(*, now, again, keys, limit) -> list[int]:
+    """One statement: mark due rows handed over, skipping rows another sweep holds."""
+    table = OutboundSms._meta.db_table
+    key_filter = "AND idempotency_key = ANY(%s)" if keys is not None else ""
+    sql = (
+        f'UPDATE "{table}" SET dispatched_at = %s WHERE id IN ('  # noqa: S608 - fixed names
+        f'SELECT id FROM "{table}" WHERE status = %s AND send_after <= %s '
+        f"AND (dispatched_at IS NULL OR dispatched_at < %s) {key_filter} "
+        "ORDER BY send_after, id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id"
+    )
+    params = [now, OutboundSms.Status.PENDING, now, again]
+    if keys is not None:
+        params.append(list(keys))
+    params.append(limit)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def reminders_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """The periodic job: plan due reminders, reconcile stuck sends, hand due rows to workers."""
     now = now or timezone.now()
-    created = reminders_plan(now=now)
+    due = reminders_plan(now=now)
     reconciled = outbound_reconcile_stale(now=now)
     dispatched = outbound_dispatch(now=now)
-    return {"created": created, "reconciled": reconciled, "dispatched": len(dispatched)}
+    return {"due": due, "reconciled": reconciled, "dispatched": len(dispatched)}
 
 
 # --- sending one text -------------------------------------------------------------------------

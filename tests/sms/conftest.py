@@ -1,10 +1,14 @@
 """SMS fixtures: the locmem backend, the fake Twilio server and signed webhook posts."""
 
 import itertools
+import uuid
 
 import pytest
+from celery import current_app
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
+from rest_framework.throttling import ScopedRateThrottle
 from twilio.request_validator import RequestValidator
 
 from sessions_app.sms import backends
@@ -23,8 +27,13 @@ def new_phone() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _sms_settings(settings):
-    cache.clear()
+def _sms_settings(settings, monkeypatch):
+    # Throttle counts and the zone cache start empty, without flushing a shared Redis.
+    monkeypatch.setattr(ScopedRateThrottle, "cache", LocMemCache(f"t-{uuid.uuid4()}", {}))
+    cache.delete("sms:zones-in-use")
+    # Tasks run in-process here even when REDIS_URL is set; the Celery worker test opts out.
+    eager = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
     settings.SMS_BACKEND = "locmem"
     settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
     settings.TWILIO_ACCOUNT_SID = ACCOUNT_SID
@@ -33,6 +42,7 @@ def _sms_settings(settings):
     backends.outbox.messages.clear()
     backends.outbox.failures.clear()
     yield
+    current_app.conf.task_always_eager = eager
     backends.outbox.messages.clear()
     backends.outbox.failures.clear()
 

@@ -25,5 +25,5 @@ class Command(BaseCommand):
                 raise CommandError("--now needs a UTC offset, e.g. 2026-11-03T08:00:00+00:00")
         result = services.reminders_sweep(now=instant)
         self.stdout.write(
-            "created {created}, reconciled {reconciled}, dispatched {dispatched}".format(**result)
+            "due {due}, reconciled {reconciled}, dispatched {dispatched}".format(**result)
         )
