@@ -8,4 +8,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("v1/", include("api.urls_core")),
     path("v1/", include("api.urls_facilitators")),
+    path("v1/", include("api.urls_sms")),
 ]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "schedule",
     "sessions_app",
+    "sessions_app.sms",
     "facilitators",
     "api",
     "frontend",
@@ -153,6 +154,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions_app.tasks.expire_seat_offers",
         "schedule": 60,
     },
+    "sms-send-due-reminders": {
+        "task": "sessions_app.sms.tasks.send_due_reminders",
+        "schedule": 60,
+    },
 }
 
 # --- Hearth domain settings -----------------------------------------------------------------
@@ -169,6 +174,23 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
 SMS_SEND_WINDOW = env.str("SMS_SEND_WINDOW", default="09:00-20:00")
+
+# --- SMS (sessions_app/sms) -------------------------------------------------------------------
+TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
+# A reminder found later than this after its send time is not sent any more.
+SMS_REMINDER_GRACE_MINUTES = env.int("SMS_REMINDER_GRACE_MINUTES", default=30)
+# A row claimed longer ago than this is reconciled against Twilio's message list. It must be
+# well above TWILIO_HTTP_TIMEOUT, so that no live worker can still be waiting on Twilio.
+SMS_CLAIM_STALE_SECONDS = env.int("SMS_CLAIM_STALE_SECONDS", default=300)
+# A pending row handed to the queue longer ago than this is handed over again (lost task).
+SMS_REDISPATCH_SECONDS = env.int("SMS_REDISPATCH_SECONDS", default=120)
+SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=20.0)
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
+SMS_VERIFY_CODE_TTL_MINUTES = env.int("SMS_VERIFY_CODE_TTL_MINUTES", default=10)
+SMS_VERIFY_MAX_ATTEMPTS = env.int("SMS_VERIFY_MAX_ATTEMPTS", default=5)
+SMS_VERIFY_MAX_CODES_PER_DAY = env.int("SMS_VERIFY_MAX_CODES_PER_DAY", default=5)
+# Lets a test (or a deployment) give its workers a queue of their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- Session notes encryption (facilitators) --------------------------------------------------
 # Fernet keys, newest first; their own secret, never derived from SECRET_KEY. Production refuses
@@ -210,6 +232,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
 }
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
+    {
+        "sms_phone": env.str("SMS_PHONE_THROTTLE_RATE", default="5/hour"),
+        "sms_verify": env.str("SMS_VERIFY_THROTTLE_RATE", default="20/hour"),
+    }
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hearth API",
     "DESCRIPTION": "Support-group scheduling, RSVPs, rooms and notes.",

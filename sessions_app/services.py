@@ -377,7 +377,14 @@ def _notify(
     notices = [
         Notice(user=user, session=session, kind=kind, message=message[:300]) for user in users
     ]
-    return Notice.objects.bulk_create(notices)
+    notices = Notice.objects.bulk_create(notices)
+    if notices:
+        # The SMS copy for people who opted in, once the change is committed.
+        from sessions_app.sms import services as sms_services
+
+        ids = [notice.pk for notice in notices]
+        transaction.on_commit(lambda: sms_services.notices_queue(notice_ids=ids))
+    return notices
 
 
 def _session_attendees(session: Session):

@@ -1,0 +1,75 @@
+"""Shapes for the account's SMS settings and the outbound log; rules live in sms.services."""
+
+from rest_framework import serializers
+
+from sessions_app.models import User
+from sessions_app.sms.models import OutboundSms
+
+
+class MeSerializer(serializers.ModelSerializer):
+    phone = serializers.SerializerMethodField()
+    phone_verified = serializers.SerializerMethodField()
+    sms_consent_text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "display_name",
+            "timezone",
+            "sms_opt_in",
+            "phone",
+            "phone_verified",
+            "sms_consent_text",
+        ]
+        read_only_fields = fields
+
+    def get_phone(self, user) -> str | None:
+        return str(user.phone) if user.phone else None
+
+    def get_phone_verified(self, user) -> bool:
+        return bool(user.phone and user.phone_verified_at)
+
+    def get_sms_consent_text(self, user) -> str:
+        from sessions_app.sms.services import CONSENT_TEXT
+
+        return CONSENT_TEXT
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    display_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    timezone = serializers.CharField(required=False, max_length=64)
+    sms_opt_in = serializers.BooleanField(required=False)
+
+
+class PhoneSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=40)
+
+
+class PhoneStartedSerializer(serializers.Serializer):
+    phone = serializers.CharField()
+    phone_verified = serializers.BooleanField()
+    code_expires_at = serializers.DateTimeField()
+
+
+class PhoneCodeSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+
+
+class OutboundSmsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutboundSms
+        fields = [
+            "id",
+            "to",
+            "body",
+            "kind",
+            "session",
+            "status",
+            "delivery_status",
+            "error_code",
+            "reason",
+            "attempts",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,88 @@
+"""The account's phone and SMS settings, and the coordinators' outbound log."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from api.serializers_sms import (
+    MeSerializer,
+    MeUpdateSerializer,
+    OutboundSmsSerializer,
+    PhoneCodeSerializer,
+    PhoneSerializer,
+    PhoneStartedSerializer,
+)
+from sessions_app import services as core_services
+from sessions_app.sms import selectors as sms_selectors
+from sessions_app.sms import services as sms_services
+from sessions_app.sms.models import SmsConsent
+
+
+class MeView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
+    def patch(self, request):
+        incoming = MeUpdateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        user = core_services.user_update_profile(
+            user=request.user,
+            display_name=data.get("display_name"),
+            timezone_name=data.get("timezone"),
+        )
+        if "sms_opt_in" in data:
+            user = sms_services.user_sms_opt_in_set(
+                user=user, enabled=data["sms_opt_in"], source=SmsConsent.Source.API
+            )
+        return Response(MeSerializer(user).data)
+
+
+class PhoneView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "sms_phone"
+
+    @extend_schema(request=PhoneSerializer, responses={202: PhoneStartedSerializer})
+    def put(self, request):
+        incoming = PhoneSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        verification = sms_services.phone_verification_start(
+            user=request.user, phone=incoming.validated_data["phone"]
+        )
+        body = {
+            "phone": verification.phone,
+            "phone_verified": False,
+            "code_expires_at": verification.expires_at,
+        }
+        return Response(PhoneStartedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PhoneVerifyView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "sms_verify"
+
+    @extend_schema(request=PhoneCodeSerializer, responses=MeSerializer)
+    def post(self, request):
+        incoming = PhoneCodeSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        user = sms_services.phone_verification_confirm(
+            user=request.user, code=incoming.validated_data["code"]
+        )
+        return Response(MeSerializer(user).data)
+
+
+class OutboundSmsList(generics.ListAPIView):
+    permission_classes = [permissions.IsAdminUser]
+    serializer_class = OutboundSmsSerializer
+    filterset_fields = ["status", "kind", "delivery_status", "session"]
+
+    def get_queryset(self):
+        return sms_selectors.outbound_log()

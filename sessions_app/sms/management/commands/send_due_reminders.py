@@ -1,0 +1,29 @@
+"""manage.py send_due_reminders [--now ISO]: the reminder sweep, as celery beat runs it."""
+
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from sessions_app.sms import services
+
+
+class Command(BaseCommand):
+    help = "Create due SMS reminders, reconcile stuck sends and hand due texts to the workers."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--now", help="Pretend it is this instant (ISO 8601, with offset).")
+
+    def handle(self, *args, now=None, **options):
+        instant = None
+        if now:
+            try:
+                instant = datetime.fromisoformat(now)
+            except ValueError:
+                raise CommandError(f"--now must be ISO 8601, not {now!r}") from None
+            if timezone.is_naive(instant):
+                raise CommandError("--now needs a UTC offset, e.g. 2026-11-03T08:00:00+00:00")
+        result = services.reminders_sweep(now=instant)
+        self.stdout.write(
+            "due {due}, reconciled {reconciled}, dispatched {dispatched}".format(**result)
+        )

@@ -1,0 +1,25 @@
+"""Celery tasks: thin, primary keys only; the rules are in services."""
+
+from celery import shared_task
+
+from sessions_app.sms import services
+
+
+@shared_task
+def send_due_reminders() -> dict:
+    return services.reminders_sweep()
+
+
+@shared_task(acks_late=True)
+def send_outbound(outbound_id: int) -> str:
+    return services.outbound_send(outbound_id=outbound_id)
+
+
+@shared_task(acks_late=True)
+def send_outbound_batch(outbound_ids: list[int]) -> list[str]:
+    return [services.outbound_send(outbound_id=pk) for pk in outbound_ids]
+
+
+@shared_task
+def queue_notices(notice_ids: list[int]) -> list[int]:
+    return services.notices_queue(notice_ids=notice_ids)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from sessions_app.sms import views
+
+urlpatterns = [
+    path("sms/inbound/", views.inbound, name="sms-inbound"),
+    path("sms/status/", views.status, name="sms-status"),
+]

@@ -1,0 +1,42 @@
+"""Permission expectations of the SMS area's API routes (me, phone, outbound log)."""
+
+from tests.api.matrix import Case
+
+SELF = {
+    "attendee": 200,
+    "other_member": 200,
+    "other_facilitator": 200,
+    "facilitator": 200,
+    "staff": 200,
+    "anonymous": 401,
+}
+
+CASES: list[Case] = [
+    Case(name="me", method="GET", expect=SELF),
+    Case(name="me", method="PATCH", expect=SELF, data=lambda w: {"display_name": "Robin"}),
+    Case(
+        name="me-phone",
+        method="PUT",
+        expect={**{role: 202 for role in SELF}, "anonymous": 401},
+        data=lambda w: {"phone": "+14155550188"},
+    ),
+    Case(
+        name="me-phone-verify",
+        method="POST",
+        # Nobody has a code waiting in a fresh world: a field error, never a 500.
+        expect={**{role: 400 for role in SELF}, "anonymous": 401},
+        data=lambda w: {"code": "123456"},
+    ),
+    Case(
+        name="sms-messages",
+        method="GET",
+        expect={
+            "attendee": 403,
+            "other_member": 403,
+            "other_facilitator": 403,
+            "facilitator": 403,
+            "staff": 200,
+            "anonymous": 401,
+        },
+    ),
+]
