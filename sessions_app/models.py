@@ -347,6 +347,7 @@ class Notice(models.Model):
         SEAT_PROMOTED = "seat_promoted", _("You have a seat")
         SEAT_OFFERED = "seat_offered", _("A seat is offered")
         MEMBERSHIP_APPROVED = "membership_approved", _("Membership approved")
+        ATTENDEE_LATE = "attendee_late", _("An attendee is running late")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"

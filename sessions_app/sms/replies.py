@@ -169,7 +169,7 @@ def _late(inbound, user, session, now) -> None:
         Notice(
             user=facilitator,
             session=session,
-            kind="attendee_late",
+            kind=Notice.Kind.ATTENDEE_LATE,
             message=f"{name} will be late to {session.group.name} ({label}).",
         )
         for facilitator in facilitators
