@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import healthz
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("", include("frontend.urls_calendar")),
     path("", include("frontend.urls")),
 ]

@@ -1,0 +1,41 @@
+"""Query filters of the list endpoints (django-filter)."""
+
+import django_filters
+from django.db.models import Q
+
+from sessions_app.models import Session, SupportGroup
+
+
+class GroupFilter(django_filters.FilterSet):
+    topic = django_filters.CharFilter(field_name="topic", lookup_expr="iexact")
+    format = django_filters.ChoiceFilter(choices=SupportGroup.Format.choices)
+    language = django_filters.CharFilter(field_name="language", lookup_expr="iexact")
+    q = django_filters.CharFilter(method="search", label="Words in the name or description")
+
+    class Meta:
+        model = SupportGroup
+        fields = ["topic", "format", "language", "q"]
+
+    def search(self, queryset, name, value):
+        for word in value.split()[:8]:
+            queryset = queryset.filter(
+                Q(name__icontains=word) | Q(description__icontains=word) | Q(topic__icontains=word)
+            )
+        return queryset
+
+
+class SessionFilter(django_filters.FilterSet):
+    group = django_filters.CharFilter(field_name="group__slug", label="Group slug")
+    start_after = django_filters.IsoDateTimeFilter(
+        field_name="start", lookup_expr="gte", label="Sessions starting at or after (ISO 8601)"
+    )
+    start_before = django_filters.IsoDateTimeFilter(
+        field_name="start", lookup_expr="lt", label="Sessions starting before (ISO 8601)"
+    )
+    format = django_filters.ChoiceFilter(
+        field_name="group__format", choices=SupportGroup.Format.choices
+    )
+
+    class Meta:
+        model = Session
+        fields = ["group", "start_after", "start_before", "format"]
