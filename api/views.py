@@ -24,6 +24,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -61,8 +62,16 @@ class HearthAutoSchema(AutoSchema):
         return responses
 
 
+class CorePagination(PageNumberPagination):
+    """Pages of 50 by default (PAGE_SIZE); clients may ask for up to 200 with `page_size`."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 class CoreViewMixin:
     schema = HearthAutoSchema()
+    pagination_class = CorePagination
 
     def deny_unless(self, allowed: bool, message: str | None = None) -> None:
         """401 for anonymous callers, 403 for everyone else (DRF's permission_denied)."""

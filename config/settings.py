@@ -201,6 +201,8 @@ HEARTH_THROTTLE_RATES = {
     "register": env.str("THROTTLE_REGISTER", default="20/hour"),
     "rsvp": env.str("THROTTLE_RSVP", default="30/minute"),
 }
+# `format` is a filter of /groups/ and /sessions/ (CONTRACT.md), not DRF's renderer switch.
+REST_FRAMEWORK["URL_FORMAT_OVERRIDE"] = None
 # Name the "status" enums of the core serializers (drf-spectacular would otherwise hash them).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
