@@ -86,7 +86,9 @@ class GroupSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(
+        {"type": "string", "description": "The video link; empty unless you can come in."}
+    )
     def get_video_url(self, group: SupportGroup) -> str:
         insiders = self.context.get("insiders", set())
         return group.video_url if group.pk in insiders else ""

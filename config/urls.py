@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from config.health import healthz
 
+handler404 = "api.views.not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
