@@ -321,3 +321,21 @@ def test_my_rsvps_upcoming_first_with_waitlist_position():
         (sooner.pk, "going", None, "api"),
         (later.pk, "waitlisted", 1, "api"),
     ]
+
+
+def test_the_fast_session_payload_matches_the_declared_serializer_fields():
+    from api.serializers import SessionSerializer
+    from sessions_app.models import Venue
+    from sessions_app.selectors import sessions_with_counts
+
+    venue = Venue.objects.create(name="Library", address="1 Main St")
+    group = GroupFactory(venue=venue, timezone="Asia/Kolkata", capacity=4)
+    session = one_off_session(group)
+    services.rsvp_create(session=session, user=member(group))
+    Session.objects.filter(pk=session.pk).update(capacity=2)
+    session = sessions_with_counts(Session.objects.filter(pk=session.pk)).get()
+    serializer = SessionSerializer()
+    fast = serializer.to_representation(session)
+    walked = dict(super(SessionSerializer, serializer).to_representation(session))
+    assert fast == walked
+    assert (fast["capacity"], fast["going_count"], fast["start"][-6:]) == (2, 1, "+05:30")
