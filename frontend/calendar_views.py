@@ -8,7 +8,7 @@ sessions, which stay in the feed so subscribers see the cancellation.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -62,9 +62,16 @@ def calendar_build(sessions, *, name: str) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
     host = _host()
+    sessions = list(sessions)
     for session in sessions:
         cal.add_component(_event(session, host))
-    cal.add_missing_timezones()
+    if sessions:
+        # VTIMEZONEs covering the feed's years only: a 1970-2038 one is ~4 kB per zone.
+        first = min(s.start for s in sessions).date()
+        last = max(s.end for s in sessions).date()
+        cal.add_missing_timezones(
+            first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)
+        )
     return cal.to_ical()
 
 
