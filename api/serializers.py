@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.contrib.auth.password_validation import password_validators_help_texts
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -222,12 +224,34 @@ class SessionCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
+def wall_clock_or_utc(text: str) -> datetime:
+    """ISO 8601. Without an offset: wall-clock time in the group's zone (the service decides
+    the instant). With one: converted to UTC here, since PostgreSQL refuses offsets beyond
+    ±15:59 that Python accepts."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise serializers.ValidationError("Must be an ISO 8601 date and time.") from None
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise serializers.ValidationError("Out of range.") from None
+
+
 class SessionMoveSerializer(serializers.Serializer):
     start = serializers.CharField(
         max_length=40,
         help_text="ISO 8601; without an offset it is wall-clock time in the group's zone.",
     )
     end = serializers.CharField(max_length=40, help_text="ISO 8601, as start.")
+
+    def validate_start(self, value: str) -> datetime:
+        return wall_clock_or_utc(value)
+
+    def validate_end(self, value: str) -> datetime:
+        return wall_clock_or_utc(value)
 
 
 class RSVPResultSerializer(serializers.Serializer):

@@ -339,3 +339,26 @@ def test_the_fast_session_payload_matches_the_declared_serializer_fields():
     walked = dict(super(SessionSerializer, serializer).to_representation(session))
     assert fast == walked
     assert (fast["capacity"], fast["going_count"], fast["start"][-6:]) == (2, 1, "+05:30")
+
+
+@pytest.mark.parametrize("offset", ["+17:13", "-23:59"])
+def test_offsets_postgres_cannot_store_are_converted_not_500(api_client, offset):
+    """Found by schemathesis on PostgreSQL: Python accepts ±23:59, PostgreSQL ±15:59."""
+    group = GroupFactory(slug="g")
+    session = one_off_session(group, starts_in=timedelta(days=3))
+    response = api_client.get("/api/v1/sessions/", {"start_before": f"2099-01-01T00:00{offset}"})
+    assert response.status_code == 200 and response.json()["count"] == 1
+    start = (session.start + timedelta(days=1)).astimezone(UTC).replace(tzinfo=None)
+    moved = client_for(facilitator(group)).post(
+        f"/api/v1/sessions/{session.pk}/move/",
+        {
+            "start": f"{(start + timedelta(hours=17, minutes=13)).isoformat()}+17:13",
+            "end": f"{(start + timedelta(hours=18, minutes=13)).isoformat()}+17:13",
+        },
+        format="json",
+    )
+    assert moved.status_code == 200, moved.content
+    session.refresh_from_db()
+    assert session.start == start.replace(tzinfo=UTC)
+    far = api_client.get("/api/v1/sessions/", {"start_after": "0001-01-01T00:00:00+05:00"})
+    assert (far.status_code, far.json()) == (400, {"start_after": ["Out of range."]})
