@@ -153,7 +153,7 @@ def start_daphne(port: int, cpu: str | None, conn_max_age: int) -> subprocess.Po
         "LOG_LEVEL": "WARNING",
         "DATABASE_URL": with_conn_max_age(os.environ["DATABASE_URL"], conn_max_age),
     }
-    cmd = [str(ROOT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(port)]
+    cmd = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
     cmd += ["-v", "0", "config.asgi:application"]
     if cpu is not None:
         cmd = ["taskset", "-c", cpu, *cmd]
