@@ -28,6 +28,7 @@ from sessions_app.models import Session, SupportGroup, User
 
 FORBIDDEN = OpenApiResponse(description="Not one of this group's facilitators nor a coordinator.")
 UNAUTHENTICATED = OpenApiResponse(description="No credentials.")
+NOT_FOUND = OpenApiResponse(description="No such session or group.")
 
 
 def _session(pk) -> Session:
@@ -51,7 +52,7 @@ class SessionNoteView(APIView):
 
     @extend_schema(
         operation_id="session_note_retrieve",
-        responses={200: NoteSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN},
+        responses={200: NoteSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
         description="The note, or (revision 0) a draft pre-filled from the group's template. "
         "Includes the open follow-ups of the group's previous note. Every read is audited.",
     )
@@ -67,6 +68,7 @@ class SessionNoteView(APIView):
             400: OpenApiResponse(description="Field errors."),
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
+            404: NOT_FOUND,
             409: NoteConflictSerializer,
         },
         description="Save the note. Send back the `revision` you read (0 for a new note); if "
@@ -94,7 +96,12 @@ class SessionNoteRevisionsView(APIView):
 
     @extend_schema(
         operation_id="session_note_revisions_list",
-        responses={200: NoteRevisionSerializer(many=True), 401: UNAUTHENTICATED, 403: FORBIDDEN},
+        responses={
+            200: NoteRevisionSerializer(many=True),
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     )
     def get(self, request, pk):
         session = _note_session(request, pk)
@@ -122,7 +129,12 @@ class SessionAttendanceView(APIView):
 
     @extend_schema(
         operation_id="session_attendance_list",
-        responses={200: AttendanceRowSerializer(many=True), 401: UNAUTHENTICATED, 403: FORBIDDEN},
+        responses={
+            200: AttendanceRowSerializer(many=True),
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     )
     def get(self, request, pk):
         return self._roster(self._session(request, pk))
@@ -135,6 +147,7 @@ class SessionAttendanceView(APIView):
             400: OpenApiResponse(description="Field errors, keyed by list index."),
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
+            404: NOT_FOUND,
             409: OpenApiResponse(description="The session was cancelled."),
         },
         description="Mark attended / no_show; returns the whole roster.",
@@ -159,6 +172,7 @@ class GroupFacilitatorsView(APIView):
             400: OpenApiResponse(description="Field errors."),
             401: UNAUTHENTICATED,
             403: OpenApiResponse(description="Coordinators only."),
+            404: NOT_FOUND,
         },
         description="201 when the person becomes a facilitator, 200 when they already were "
         "(their role is set to the one sent).",

@@ -1,6 +1,6 @@
 """The account's phone and SMS settings, and the coordinators' outbound log."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -19,15 +19,22 @@ from sessions_app.sms import selectors as sms_selectors
 from sessions_app.sms import services as sms_services
 from sessions_app.sms.models import SmsConsent
 
+FIELD_ERRORS = OpenApiResponse(description="Field errors, keyed by field.")
+UNAUTHENTICATED = OpenApiResponse(description="No credentials.")
+THROTTLED = OpenApiResponse(description="Too many tries; see Retry-After.")
+
 
 class MeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(responses={200: MeSerializer, 401: UNAUTHENTICATED})
     def get(self, request):
         return Response(MeSerializer(request.user).data)
 
-    @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
+    @extend_schema(
+        request=MeUpdateSerializer,
+        responses={200: MeSerializer, 400: FIELD_ERRORS, 401: UNAUTHENTICATED},
+    )
     def patch(self, request):
         incoming = MeUpdateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -49,7 +56,15 @@ class PhoneView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "sms_phone"
 
-    @extend_schema(request=PhoneSerializer, responses={202: PhoneStartedSerializer})
+    @extend_schema(
+        request=PhoneSerializer,
+        responses={
+            202: PhoneStartedSerializer,
+            400: FIELD_ERRORS,
+            401: UNAUTHENTICATED,
+            429: THROTTLED,
+        },
+    )
     def put(self, request):
         incoming = PhoneSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -69,7 +84,10 @@ class PhoneVerifyView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "sms_verify"
 
-    @extend_schema(request=PhoneCodeSerializer, responses=MeSerializer)
+    @extend_schema(
+        request=PhoneCodeSerializer,
+        responses={200: MeSerializer, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED},
+    )
     def post(self, request):
         incoming = PhoneCodeSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -86,3 +104,14 @@ class OutboundSmsList(generics.ListAPIView):
 
     def get_queryset(self):
         return sms_selectors.outbound_log()
+
+    @extend_schema(
+        responses={
+            200: OutboundSmsSerializer(many=True),
+            400: OpenApiResponse(description="A filter value is not valid."),
+            401: UNAUTHENTICATED,
+            403: OpenApiResponse(description="Coordinators only."),
+        }
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -245,6 +245,29 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# --- API (core) -------------------------------------------------------------------------------
+# Throttle rates of login, registration and RSVP ("N/second|minute|hour|day"), counted in the
+# default cache (Redis when REDIS_URL is set). Read at request time, so tests can lower them.
+HEARTH_THROTTLE_RATES = {
+    "login": env.str("THROTTLE_LOGIN", default="10/minute"),
+    "register": env.str("THROTTLE_REGISTER", default="20/hour"),
+    "rsvp": env.str("THROTTLE_RSVP", default="30/minute"),
+}
+# `format` is a filter of /groups/ and /sessions/ (CONTRACT.md), not DRF's renderer switch.
+REST_FRAMEWORK["URL_FORMAT_OVERRIDE"] = None
+# Name the "status" enums of the core serializers (drf-spectacular would otherwise hash them).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "MembershipStatusEnum": "sessions_app.models.Membership.Status",
+        "SessionStatusEnum": "sessions_app.models.Session.Status",
+        "RSVPStatusEnum": "sessions_app.models.RSVP.Status",
+    }
+)
+# Tag and name operations after the resource ("groups"), not the version prefix.
+SPECTACULAR_SETTINGS.setdefault("SCHEMA_PATH_PREFIX", r"/api/v1")
+# How long GET /healthz waits for the channel layer's round trip.
+HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)
+
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import healthz
+
+handler404 = "api.views.not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("", include("sessions_app.sms.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("", include("frontend.urls_calendar")),
     path("", include("frontend.urls")),
 ]

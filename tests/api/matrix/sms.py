@@ -1,6 +1,6 @@
 """Permission expectations of the SMS area's API routes (me, phone, outbound log)."""
 
-from tests.api.matrix import Case
+from tests.api.matrix import Case, expect_all
 
 SELF = {
     "attendee": 200,
@@ -38,5 +38,13 @@ CASES: list[Case] = [
             "staff": 200,
             "anonymous": 401,
         },
+    ),
+    # Twilio's webhooks answer only to a valid X-Twilio-Signature, whoever is logged in.
+    Case(name="sms-inbound", method="POST", expect=expect_all(403), data=lambda w: {"Body": "YES"}),
+    Case(
+        name="sms-status",
+        method="POST",
+        expect=expect_all(403),
+        data=lambda w: {"MessageStatus": "sent"},
     ),
 ]

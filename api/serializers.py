@@ -1,0 +1,354 @@
+"""Serializers of the core API: they shape input and output; the services decide."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.contrib.auth.password_validation import password_validators_help_texts
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from sessions_app.models import RSVP, Membership, Schedule, Session, SupportGroup
+from sessions_app.recurrence import FREQUENCIES, WEEKDAYS, recurrence_from_rule
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        write_only=True,
+        max_length=128,
+        style={"input_type": "password"},
+        help_text=" ".join(password_validators_help_texts()),
+    )
+    display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class AccountSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    email = serializers.EmailField(allow_blank=True)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class CalendarTokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    url = serializers.URLField(help_text="Subscribe to this in a calendar app; keep it secret.")
+
+
+# --- groups -----------------------------------------------------------------------------------
+
+
+class VenueSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    address = serializers.CharField(required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    accessibility_notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    """A group as anyone who may see it sees it.
+
+    The video link is given only to people who can come in: approved members, the group's
+    facilitators and coordinators (`context["insiders"]`: ids of such groups).
+    """
+
+    venue = VenueSerializer(read_only=True, allow_null=True)
+    video_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SupportGroup
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "guidelines",
+            "topic",
+            "language",
+            "format",
+            "timezone",
+            "capacity",
+            "join_policy",
+            "is_public",
+            "lobby_enabled",
+            "venue",
+            "video_url",
+            "reminder_offsets_minutes",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {"type": "string", "description": "The video link; empty unless you can come in."}
+    )
+    def get_video_url(self, group: SupportGroup) -> str:
+        insiders = self.context.get("insiders", set())
+        return group.video_url if group.pk in insiders else ""
+
+
+class GroupWriteSerializer(serializers.Serializer):
+    """Input of POST /groups/ and PATCH /groups/{slug}/; the rules are in services."""
+
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=80, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    guidelines = serializers.CharField(required=False, allow_blank=True)
+    topic = serializers.CharField(max_length=60)
+    language = serializers.CharField(max_length=10, required=False)
+    format = serializers.ChoiceField(choices=SupportGroup.Format.choices, required=False)
+    timezone = serializers.CharField(max_length=64, help_text="IANA zone, e.g. America/New_York")
+    capacity = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+    join_policy = serializers.ChoiceField(choices=SupportGroup.JoinPolicy.choices, required=False)
+    venue = VenueSerializer(required=False, allow_null=True)
+    video_url = serializers.URLField(required=False, allow_blank=True, max_length=200)
+    reminder_offsets_minutes = serializers.ListField(
+        child=serializers.IntegerField(min_value=15, max_value=20160),
+        required=False,
+        max_length=5,
+    )
+    is_public = serializers.BooleanField(required=False)
+    lobby_enabled = serializers.BooleanField(required=False)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A member as the group's facilitators see them: never a phone number."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["username", "display_name", "status", "created_at", "decided_at"]
+        read_only_fields = fields
+
+
+class JoinSerializer(serializers.Serializer):
+    display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    invite_token = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class JoinResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Membership.Status.choices)
+    display_name = serializers.CharField()
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """The contract's session payload. Attendees see counts, never names."""
+
+    group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    group_name = serializers.CharField(source="group.name", read_only=True)
+    timezone = serializers.CharField(source="group.timezone", read_only=True)
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+    format = serializers.ChoiceField(
+        source="group.format", choices=SupportGroup.Format.choices, read_only=True
+    )
+    capacity = serializers.IntegerField(source="effective_capacity", read_only=True)
+    going_count = serializers.IntegerField(read_only=True)
+    waitlist_count = serializers.IntegerField(read_only=True)
+    venue = VenueSerializer(source="group.venue", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "group",
+            "group_name",
+            "start",
+            "end",
+            "timezone",
+            "status",
+            "cancel_reason",
+            "format",
+            "capacity",
+            "going_count",
+            "waitlist_count",
+            "venue",
+            "room_open",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, session: Session) -> dict:
+        # The hot path of GET /sessions/ (50 a page): one dict built directly is ~10x faster
+        # than DRF's field-by-field walk. The declared fields above remain the schema, and
+        # tests/api/test_schedules_sessions.py pins that both agree.
+        group = session.group
+        tz = group.tz
+        venue = group.venue
+        return {
+            "id": session.pk,
+            "group": group.slug,
+            "group_name": group.name,
+            "start": session.start.astimezone(tz).isoformat(),
+            "end": session.end.astimezone(tz).isoformat(),
+            "timezone": group.timezone,
+            "status": session.status,
+            "cancel_reason": session.cancel_reason,
+            "format": group.format,
+            "capacity": session.capacity if session.capacity is not None else group.capacity,
+            "going_count": session.going_count,
+            "waitlist_count": session.waitlist_count,
+            "venue": None
+            if venue is None
+            else {
+                "name": venue.name,
+                "address": venue.address,
+                "city": venue.city,
+                "accessibility_notes": venue.accessibility_notes,
+            },
+            "room_open": session.room_open,
+        }
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_start(self, session: Session) -> str:
+        return session.start.astimezone(session.group.tz).isoformat()
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_end(self, session: Session) -> str:
+        return session.end.astimezone(session.group.tz).isoformat()
+
+
+class SessionCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+def wall_clock_or_utc(text: str) -> datetime:
+    """ISO 8601. Without an offset: wall-clock time in the group's zone (the service decides
+    the instant). With one: converted to UTC here, since PostgreSQL refuses offsets beyond
+    ±15:59 that Python accepts."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise serializers.ValidationError("Must be an ISO 8601 date and time.") from None
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise serializers.ValidationError("Out of range.") from None
+
+
+class SessionMoveSerializer(serializers.Serializer):
+    start = serializers.CharField(
+        max_length=40,
+        help_text="ISO 8601; without an offset it is wall-clock time in the group's zone.",
+    )
+    end = serializers.CharField(max_length=40, help_text="ISO 8601, as start.")
+
+    def validate_start(self, value: str) -> datetime:
+        return wall_clock_or_utc(value)
+
+    def validate_end(self, value: str) -> datetime:
+        return wall_clock_or_utc(value)
+
+
+class RSVPResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RSVP.Status.choices)
+    position = serializers.IntegerField(
+        allow_null=True, help_text="1-based place on the waitlist; null unless waitlisted."
+    )
+
+
+class MyRSVPSerializer(serializers.ModelSerializer):
+    session = serializers.SerializerMethodField()
+    position = serializers.IntegerField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = RSVP
+        fields = ["session", "status", "position", "source", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(SessionSerializer)
+    def get_session(self, rsvp: RSVP) -> dict:
+        session = self.context["sessions"][rsvp.session_id]
+        return SessionSerializer(session, context=self.context).data
+
+
+# --- schedules --------------------------------------------------------------------------------
+
+
+class RecurrenceSerializer(serializers.Serializer):
+    frequency = serializers.ChoiceField(choices=list(FREQUENCIES))
+    interval = serializers.IntegerField(min_value=1, max_value=52, required=False)
+    byweekday = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(WEEKDAYS)), required=False, max_length=7
+    )
+    bysetpos = serializers.ChoiceField(choices=[1, 2, 3, 4, 5, -1], required=False, allow_null=True)
+    until = serializers.DateField(required=False, allow_null=True)
+    count = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
+
+
+class ScheduleCreateSerializer(serializers.Serializer):
+    start = serializers.CharField(
+        max_length=40,
+        help_text="Wall-clock start in the group's zone, no offset: 2026-11-03T19:00:00.",
+    )
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    recurrence = RecurrenceSerializer(allow_null=True, required=False, default=None)
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    start = serializers.SerializerMethodField()
+    timezone = serializers.CharField(source="group.timezone", read_only=True)
+    recurrence = serializers.SerializerMethodField()
+    session_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Schedule
+        fields = [
+            "id",
+            "group",
+            "start",
+            "timezone",
+            "duration_minutes",
+            "recurrence",
+            "ended_at",
+            "session_count",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {"type": "string", "example": "2026-11-03T19:00:00", "description": "Wall-clock start"}
+    )
+    def get_start(self, schedule: Schedule) -> str:
+        return f"{schedule.first_date.isoformat()}T{schedule.start_time.isoformat()}"
+
+    @extend_schema_field(RecurrenceSerializer(allow_null=True))
+    def get_recurrence(self, schedule: Schedule) -> dict | None:
+        until = None
+        end = schedule.event.end_recurring_period
+        if end is not None:
+            until = end.astimezone(schedule.group.tz).date()
+        recurrence = recurrence_from_rule(schedule.rule, until=until)
+        return recurrence.as_dict() if recurrence else None
+
+
+class ScheduleCreatedSerializer(ScheduleSerializer):
+    sessions = serializers.SerializerMethodField(help_text="The first sessions (at most 5).")
+
+    class Meta(ScheduleSerializer.Meta):
+        fields = [*ScheduleSerializer.Meta.fields, "sessions"]
+        read_only_fields = fields
+
+    @extend_schema_field(SessionSerializer(many=True))
+    def get_sessions(self, schedule: Schedule) -> list:
+        return SessionSerializer(self.context["first_sessions"], many=True).data
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)

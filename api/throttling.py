@@ -1,0 +1,39 @@
+"""Throttles for login, registration and RSVP, backed by Django's cache (Redis when REDIS_URL
+is set). Rates come from settings.HEARTH_THROTTLE_RATES at request time, so tests and
+deployments can change them without re-importing anything."""
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    def get_rate(self) -> str | None:
+        return settings.HEARTH_THROTTLE_RATES.get(self.scope)
+
+
+class LoginThrottle(_SettingsRateThrottle):
+    """Token logins per client address: slows down password guessing."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class RegisterThrottle(_SettingsRateThrottle):
+    """Registrations per client address."""
+
+    scope = "register"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class RSVPThrottle(_SettingsRateThrottle):
+    """RSVP changes per user (the view requires a signed-in user)."""
+
+    scope = "rsvp"
+
+    def get_cache_key(self, request, view):
+        ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,0 +1,123 @@
+"""iCalendar feeds (RFC 5545) built from Session rows with the icalendar library.
+
+Each event carries DTSTART/DTEND with TZID= in the group's zone (and a VTIMEZONE for it), a
+UID that never changes for a session, SEQUENCE from Session.sequence (bumped on every move or
+cancellation, so calendar apps take the change), DTSTAMP and STATUS:CANCELLED for cancelled
+sessions, which stay in the feed so subscribers see the cancellation.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from icalendar import Calendar, Event
+
+from sessions_app import access
+from sessions_app.models import RSVP, Session, SupportGroup, User
+
+# Sessions that ended longer ago than this are left out of the feeds.
+FEED_PAST_DAYS = 30
+
+
+def _host() -> str:
+    return urlsplit(settings.PUBLIC_BASE_URL).hostname or "hearth.invalid"
+
+
+def _event(session: Session, host: str) -> Event:
+    group = session.group
+    tz = group.tz
+    event = Event()
+    event.add("uid", f"session-{session.pk}@{host}")
+    event.add("dtstamp", session.updated_at)
+    event.add("dtstart", session.start.astimezone(tz))
+    event.add("dtend", session.end.astimezone(tz))
+    event.add("sequence", session.sequence)
+    event.add("summary", group.name)
+    event.add("url", f"{settings.PUBLIC_BASE_URL}/groups/{group.slug}/")
+    if group.venue is not None:
+        event.add("location", ", ".join(filter(None, [group.venue.name, group.venue.address])))
+    else:
+        event.add("location", str(SupportGroup.Format(group.format).label))
+    if session.status == Session.Status.CANCELLED:
+        event.add("status", "CANCELLED")
+        if session.cancel_reason:
+            event.add("description", session.cancel_reason)
+    else:
+        event.add("status", "CONFIRMED")
+    return event
+
+
+def calendar_build(sessions, *, name: str) -> bytes:
+    """An RFC 5545 calendar of these sessions, with a VTIMEZONE for each zone used."""
+    cal = Calendar()
+    cal.add("prodid", "-//Hearth//Support group sessions//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    host = _host()
+    sessions = list(sessions)
+    for session in sessions:
+        cal.add_component(_event(session, host))
+    if sessions:
+        # VTIMEZONEs covering the feed's years only: a 1970-2038 one is ~4 kB per zone.
+        first = min(s.start for s in sessions).date()
+        last = max(s.end for s in sessions).date()
+        cal.add_missing_timezones(
+            first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)
+        )
+    return cal.to_ical()
+
+
+def _response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _feed_sessions():
+    since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
+    return (
+        Session.objects.filter(end__gte=since)
+        .select_related("group", "group__venue")
+        .order_by("start", "pk")
+    )
+
+
+@require_GET
+def group_calendar(request, slug: str):
+    """Every session of one group (public groups, or private ones the visitor may see)."""
+    group = get_object_or_404(SupportGroup, slug=slug)
+    if not access.can_view_group(user=request.user, group=group):
+        raise Http404
+    body = calendar_build(_feed_sessions().filter(group=group), name=group.name)
+    return _response(body, f"{group.slug}.ics")
+
+
+@require_GET
+def my_calendar(request):
+    """The personal feed: sessions you RSVPed to and those of groups you facilitate.
+
+    Calendar apps cannot sign in, so the secret per-user token in the URL is the credential;
+    an unknown or missing token is a 404 that says nothing about whether the account exists.
+    """
+    token = request.GET.get("token", "")
+    user = User.objects.filter(calendar_token=token, is_active=True).first() if token else None
+    if user is None:
+        raise Http404
+    sessions = _feed_sessions().filter(
+        Q(
+            rsvps__user=user,
+            rsvps__status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
+        )
+        | Q(group__facilitator_assignments__user=user)
+    )
+    body = calendar_build(sessions.distinct(), name="My Hearth sessions")
+    return _response(body, "hearth.ics")

@@ -1,0 +1,143 @@
+"""Registration, token login, session auth with CSRF, throttling."""
+
+import pytest
+from django.test import override_settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from sessions_app.models import User
+from tests.factories import GroupFactory, UserFactory, member, one_off_session
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-Long-test-passw0rd"
+
+
+def test_register_creates_a_user_with_a_hashed_password(api_client):
+    response = api_client.post(
+        "/api/v1/auth/register/",
+        {"username": "willow", "password": PASSWORD, "display_name": " Willow ", "email": ""},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json() == {"username": "willow", "display_name": "Willow", "email": ""}
+    user = User.objects.get(username="willow")
+    assert user.check_password(PASSWORD) and user.password != PASSWORD
+    assert not user.is_staff and user.calendar_token
+
+
+def test_register_refuses_weak_passwords_and_taken_names_with_the_field_named(api_client):
+    UserFactory(username="taken")
+    response = api_client.post(
+        "/api/v1/auth/register/", {"username": "taken", "password": "123"}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"username", "password"}
+    assert body["username"] == ["A user with that username already exists."]
+    assert "This password is too short. It must contain at least 8 characters." in body["password"]
+    assert User.objects.filter(username="taken").count() == 1
+
+
+def test_register_rejects_bad_usernames(api_client):
+    response = api_client.post(
+        "/api/v1/auth/register/", {"username": "no spaces!", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 400 and list(response.json()) == ["username"]
+    assert not User.objects.filter(username="no spaces!").exists()
+
+
+def test_token_login_and_use(api_client):
+    user = UserFactory(username="rowan")
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": "rowan", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json() == {"token": Token.objects.get(user=user).key}
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert api_client.get("/api/v1/me/rsvps/").status_code == 200
+
+
+def test_token_login_with_a_wrong_password_is_400_without_saying_which(api_client):
+    UserFactory(username="rowan")
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": "rowan", "password": "wrong"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Unable to log in with provided credentials."]}
+    assert not Token.objects.exists()
+
+
+def test_no_credentials_is_401_with_a_challenge(api_client):
+    response = api_client.get("/api/v1/me/rsvps/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_browser_session_needs_the_csrf_token_for_writes():
+    group = GroupFactory()
+    user = member(group)
+    session = one_off_session(group)
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    refused = client.post(f"/api/v1/sessions/{session.pk}/rsvp/")
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]
+    assert not session.rsvps.exists()
+    # A page sets the cookie and the page's script sends it back in the header, as htmx does.
+    csrf_value = "k" * 32
+    client.cookies["csrftoken"] = csrf_value
+    accepted = client.post(f"/api/v1/sessions/{session.pk}/rsvp/", HTTP_X_CSRFTOKEN=csrf_value)
+    assert accepted.status_code == 200, accepted.content
+    assert session.rsvps.get().source == "web"  # session auth: the browser
+
+
+RATES = {"login": "2/minute", "register": "2/hour", "rsvp": "2/minute"}
+
+
+@override_settings(HEARTH_THROTTLE_RATES=RATES)
+def test_login_is_throttled_with_retry_after(api_client):
+    UserFactory(username="rowan")
+    for _ in range(2):
+        ok = api_client.post(
+            "/api/v1/auth/token/", {"username": "rowan", "password": "wrong"}, format="json"
+        )
+        assert ok.status_code == 400
+    throttled = api_client.post(
+        "/api/v1/auth/token/", {"username": "rowan", "password": PASSWORD}, format="json"
+    )
+    assert throttled.status_code == 429
+    assert 0 < int(throttled["Retry-After"]) <= 60
+    assert throttled.json()["detail"].startswith("Request was throttled.")
+    assert not Token.objects.exists()
+
+
+@override_settings(HEARTH_THROTTLE_RATES=RATES)
+def test_registration_is_throttled(api_client):
+    for n in range(2):
+        response = api_client.post(
+            "/api/v1/auth/register/", {"username": f"u{n}", "password": PASSWORD}, format="json"
+        )
+        assert response.status_code == 201
+    throttled = api_client.post(
+        "/api/v1/auth/register/", {"username": "u3", "password": PASSWORD}, format="json"
+    )
+    assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0
+    assert not User.objects.filter(username="u3").exists()
+
+
+@override_settings(HEARTH_THROTTLE_RATES=RATES)
+def test_rsvp_is_throttled_per_user(api_client):
+    group = GroupFactory()
+    user = member(group)
+    session = one_off_session(group)
+    api_client.force_authenticate(user)
+    assert api_client.post(f"/api/v1/sessions/{session.pk}/rsvp/").status_code == 200
+    assert api_client.delete(f"/api/v1/sessions/{session.pk}/rsvp/").status_code == 200
+    throttled = api_client.post(f"/api/v1/sessions/{session.pk}/rsvp/")
+    assert throttled.status_code == 429 and "Retry-After" in throttled
+    assert session.rsvps.get().status == "cancelled"
+    # Reading is not throttled, and another person has their own budget.
+    assert api_client.get(f"/api/v1/sessions/{session.pk}/").status_code == 200
+    other = APIClient()
+    other.force_authenticate(member(group))
+    assert other.post(f"/api/v1/sessions/{session.pk}/rsvp/").status_code == 200
