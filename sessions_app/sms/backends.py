@@ -9,6 +9,7 @@ dropped connection after the request went out) - those are reconciled, never re-
 
 from __future__ import annotations
 
+import abc
 import logging
 import threading
 import uuid
@@ -62,15 +63,18 @@ class SentMessage:
     created_at: datetime | None = None
 
 
-class BaseBackend:
+class BaseBackend(abc.ABC):
+    """What every SMS backend provides: send one text, list what was sent (reconciliation)."""
+
+    @abc.abstractmethod
     def send(
         self, *, to: str, body: str, status_callback: str | None, validity_period: int | None
     ) -> str:
-        raise NotImplementedError
+        """Send one text; returns the provider's message id."""
 
+    @abc.abstractmethod
     def messages_since(self, *, to: str, since: datetime) -> list[SentMessage]:
         """Messages the provider holds for `to` sent on or after `since`'s date."""
-        raise NotImplementedError
 
 
 class ConsoleBackend(BaseBackend):
