@@ -1,4 +1,6 @@
-from django.urls import path
+"""Pages. Each part of the site has its own URL module; all names live in `frontend:`."""
+
+from django.urls import include, path
 
 from frontend import views
 
@@ -6,4 +8,7 @@ app_name = "frontend"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("frontend.urls_attendee")),
+    path("", include("frontend.urls_facilitator")),
+    path("", include("frontend.urls_room")),
 ]

@@ -1,0 +1,3 @@
+"""Pages: the facilitator part of the site (included by frontend/urls.py, names in `frontend:`)."""
+
+urlpatterns: list = []
