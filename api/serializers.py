@@ -261,6 +261,12 @@ class RSVPResultSerializer(serializers.Serializer):
     )
 
 
+class RoomTicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField(help_text="Single use; only a hash is stored.")
+    url = serializers.CharField(help_text="The room's WebSocket URL with the ticket.")
+    expires_at = serializers.DateTimeField()
+
+
 class MyRSVPSerializer(serializers.ModelSerializer):
     session = serializers.SerializerMethodField()
     position = serializers.IntegerField(allow_null=True, read_only=True)

@@ -38,6 +38,7 @@ from api.throttling import LoginThrottle, RegisterThrottle, RSVPThrottle
 from sessions_app import access, selectors, services, services_accounts
 from sessions_app.errors import StateConflict
 from sessions_app.models import RSVP, Membership, Schedule, Session, SupportGroup
+from sessions_app.rooms import services as room_services
 
 ERROR_RESPONSES = {
     "400": "Invalid input: field errors, nested like the request body.",
@@ -470,6 +471,63 @@ class SessionViewSet(CoreViewMixin, viewsets.GenericViewSet):
             raise StateConflict("This session is over.", code="session_past")
         services.rsvp_cancel(session=session, user=request.user)
         return Response({"status": RSVP.Status.CANCELLED, "position": None})
+
+    @extend_schema(
+        summary="Open this session's room (its facilitators, coordinators)",
+        description="At most ROOM_OPEN_EARLY_MINUTES (15) before the start; 409 for a "
+        "cancelled or finished session. Idempotent.",
+        request=None,
+        responses=s.SessionSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="room/open",
+        url_name="room-open",
+        permission_classes=[IsAuthenticated],
+    )
+    def room_open(self, request, pk=None):
+        session = self.get_session()
+        room_services.room_open(session=session, by=request.user)
+        return Response(self._refreshed(session))
+
+    @extend_schema(
+        summary="Close (end) this session's room: everyone in it gets room.ended",
+        request=None,
+        responses=s.SessionSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="room/close",
+        url_name="room-close",
+        permission_classes=[IsAuthenticated],
+    )
+    def room_close(self, request, pk=None):
+        session = self.get_session()
+        room_services.room_close(session=session, by=request.user)
+        return Response(self._refreshed(session))
+
+    @extend_schema(
+        summary="A single-use ticket into the room, valid 60 s (whoever may enter)",
+        description="Connect to `url` (the WebSocket URL with the ticket) within "
+        "ROOM_TICKET_SECONDS. 403 if you may not enter, 409 if the room is not open.",
+        request=None,
+        responses=s.RoomTicketSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="room-ticket",
+        url_name="room-ticket",
+        permission_classes=[IsAuthenticated],
+    )
+    def room_ticket(self, request, pk=None):
+        session = self.get_session()
+        ticket, expires_at = room_services.room_ticket_issue(session=session, user=request.user)
+        scheme = "wss" if request.is_secure() else "ws"
+        url = f"{scheme}://{request.get_host()}/ws/sessions/{session.pk}/room/?ticket={ticket}"
+        return Response({"ticket": ticket, "url": url, "expires_at": expires_at})
 
 
 # --- me ---------------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
-"""WebSocket routes. The rooms app adds the session room route here."""
+"""WebSocket routes."""
 
-websocket_urlpatterns: list = []
+from sessions_app.rooms.routing import websocket_urlpatterns as room_routes
+
+websocket_urlpatterns = [*room_routes]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "schedule",
     "sessions_app",
     "sessions_app.sms",
+    "sessions_app.rooms",
     "facilitators",
     "api",
     "frontend",
@@ -92,7 +93,14 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (Daphne, the periodic sweeps) share the file in the embedded run.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    # WAL lets readers go on while one process writes (room messages arrive many per second).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "sessions_app.User"
 
@@ -153,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-seat-offers": {
         "task": "sessions_app.tasks.expire_seat_offers",
         "schedule": 60,
+    },
+    "purge-room-messages": {
+        "task": "sessions_app.rooms.tasks.purge_room_messages",
+        "schedule": 15 * 60,
     },
     "sms-send-due-reminders": {
         "task": "sessions_app.sms.tasks.send_due_reminders",
@@ -218,6 +230,59 @@ CRISIS_RESOURCES_TEXT = env.str(
     ),
 )
 ROOM_MESSAGE_RETENTION_HOURS = env.int("ROOM_MESSAGE_RETENTION_HOURS", default=24)
+
+# --- Live rooms (sessions_app/rooms) ----------------------------------------------------------
+# Phrases that get the sender a private `support` frame and the facilitators an `alert`.
+# Matched case- and accent-insensitively on word boundaries; the message is never blocked.
+CRISIS_PHRASES = env.list(
+    "CRISIS_PHRASES",
+    default=[
+        "suicide",
+        "suicidal",
+        "kill myself",
+        "killing myself",
+        "end my life",
+        "ending my life",
+        "take my own life",
+        "want to die",
+        "wanna die",
+        "better off dead",
+        "no reason to live",
+        "hurt myself",
+        "hurting myself",
+        "self harm",
+        "self-harm",
+        "cut myself",
+        "overdose",
+        "suicidio",
+        "suicidarme",
+        "matarme",
+        "quitarme la vida",
+        "quiero morir",
+        "quiero morirme",
+        "no quiero vivir",
+        "hacerme dano",
+        "lastimarme",
+    ],
+)
+ROOM_OPEN_EARLY_MINUTES = env.int("ROOM_OPEN_EARLY_MINUTES", default=15)
+ROOM_MAX_MESSAGE_CHARS = env.int("ROOM_MAX_MESSAGE_CHARS", default=2000)
+# Larger frames get an `error` (too_long); the text limit above is what people meet.
+ROOM_MAX_FRAME_BYTES = env.int("ROOM_MAX_FRAME_BYTES", default=16 * 1024)
+ROOM_WELCOME_MESSAGES = 50
+ROOM_RESUME_MAX_MESSAGES = env.int("ROOM_RESUME_MAX_MESSAGES", default=1000)
+# Chat: a burst of ROOM_CHAT_BURST, then ROOM_CHAT_PER_MINUTE; past it an `error` frame. Any
+# frames past ROOM_FRAMES_HARD_LIMIT in ROOM_FRAMES_HARD_WINDOW seconds close with 4429.
+ROOM_CHAT_BURST = env.int("ROOM_CHAT_BURST", default=5)
+ROOM_CHAT_PER_MINUTE = env.int("ROOM_CHAT_PER_MINUTE", default=20)
+ROOM_FRAMES_HARD_LIMIT = env.int("ROOM_FRAMES_HARD_LIMIT", default=60)
+ROOM_FRAMES_HARD_WINDOW = env.int("ROOM_FRAMES_HARD_WINDOW", default=10)
+ROOM_TICKET_SECONDS = env.int("ROOM_TICKET_SECONDS", default=60)
+# Each Daphne process refreshes its connections' heartbeat this often; connections older than
+# three beats (a killed process) no longer count as presence.
+ROOM_HEARTBEAT_SECONDS = env.int("ROOM_HEARTBEAT_SECONDS", default=20)
+# Benchmarks only (bench/room_fanout): no per-user rate limits.
+HEARTH_BENCH = env.bool("HEARTH_BENCH", default=False)
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

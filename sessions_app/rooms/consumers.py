@@ -1,0 +1,308 @@
+"""The room WebSocket: authentication from the scope, frames in and out, nothing else.
+
+Who may enter and every room rule live in access.py, services.py and selectors.py; the
+per-process fan-out lives in hub.py. Frame shapes: docs/rooms.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import deque
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from sessions_app.errors import DomainError
+from sessions_app.models import Session
+from sessions_app.rooms import access, selectors, services
+from sessions_app.rooms.hub import SERVER_ID, RoomHub, encode
+
+logger = logging.getLogger(__name__)
+
+# No per-connection layer channel: the process's hub listens for all its rooms (hub.py).
+# An alias that names no configured layer makes Channels skip creating one.
+NO_CHANNEL_LAYER = "hearth-room-connections-use-the-hub"
+
+MAX_SESSION_ID = 2**63 - 1
+
+FACILITATOR_FRAMES = {
+    "mod.mute",
+    "mod.unmute",
+    "mod.remove",
+    "mod.admit",
+    "mod.delete_message",
+    "mod.next_speaker",
+    "mod.reorder",
+    "room.lock",
+    "room.end",
+}
+
+
+def _db(func):
+    return database_sync_to_async(func)
+
+
+class ChatRate:
+    """A token bucket: a burst of `burst` messages, refilled at `per_minute`."""
+
+    def __init__(self, burst: int, per_minute: int):
+        self.capacity, self.rate = burst, per_minute / 60.0
+        self.tokens, self.at = float(burst), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    channel_layer_alias = NO_CHANNEL_LAYER
+
+    # --- connection ---------------------------------------------------------------------
+
+    async def connect(self):
+        self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        self.user = self.scope.get("user")
+        self.user_id = getattr(self.user, "pk", None)
+        self.connection_id = None
+        self.participant_id = None
+        self.is_facilitator = False
+        self.admitted = False
+        self.ready = False  # until the welcome went out, frames wait in `pending`
+        self.pending: list[tuple[int | None, str]] = []
+        self.watermark = 0  # highest chat seq sent on this connection
+        self.welcome_seq = 0
+        self.hub = None
+        self.frame_times: deque[float] = deque()
+        self.chat_rate = ChatRate(settings.ROOM_CHAT_BURST, settings.ROOM_CHAT_PER_MINUTE)
+        # Accept first: a close code sent before the handshake completes never reaches the
+        # client (it sees an HTTP 403), and clients act on 4401/4403/4409/4410.
+        await self.accept()
+        if self.scope.get("room_ticket_invalid") or self.user_id is None:
+            await self.close(code=access.CLOSE_UNAUTHENTICATED)
+            return
+        if self.session_id > MAX_SESSION_ID:
+            await self.close(code=access.CLOSE_NO_SESSION)
+            return
+        try:
+            connection, participant = await _db(services.room_join)(
+                session_id=self.session_id, user=self.user, server_id=SERVER_ID
+            )
+        except services.RoomDenied as denied:
+            await self.close(code=denied.close_code)
+            return
+        self.connection_id, self.participant_id = connection.pk, participant.pk
+        self.is_facilitator = participant.role == participant.Role.FACILITATOR
+        self.admitted = participant.admitted_at is not None
+        self.hub = RoomHub.current()
+        await self.hub.join(self.session_id, self)
+        await self.enter()
+
+    async def enter(self) -> None:
+        """Send `welcome` (or `lobby`), then what arrived meanwhile. Called again on admit."""
+        self.ready = False
+        frame = await _db(selectors.room_welcome)(
+            session_id=self.session_id, participant_id=self.participant_id
+        )
+        self.admitted = frame["type"] == "welcome"
+        if self.admitted:
+            self.welcome_seq = max(self.welcome_seq, frame["last_seq"])
+            self.watermark = max(self.watermark, frame["last_seq"])
+        await self.send(text_data=encode(frame))
+        self.ready = True
+        pending, self.pending = self.pending, []
+        for seq, text in pending:
+            await self.deliver(text, seq=seq)
+
+    async def disconnect(self, code):
+        if self.hub is not None:
+            await self.hub.leave(self.session_id, self)
+        if self.connection_id is not None:
+            try:
+                await _db(services.room_leave)(connection_id=self.connection_id)
+            except Exception:
+                logger.exception("room %s: could not record a leave", self.session_id)
+
+    async def deliver(self, text: str, seq: int | None = None) -> None:
+        """Send a frame the hub fanned out; chat frames at most once each, in order."""
+        if not self.ready:
+            self.pending.append((seq, text))
+            return
+        if seq is not None:
+            if seq <= self.watermark:
+                return
+            self.watermark = seq
+        await self.send(text_data=text)
+
+    async def error(self, code: str, message: str, **extra) -> None:
+        await self.send(
+            text_data=encode({"type": "error", "code": code, "message": message, **extra})
+        )
+
+    # --- frames in ------------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if not self._within_hard_limit():
+            await self.error("rate_limited", "Too many frames; the connection is closing.")
+            await self.close(code=access.CLOSE_FLOODING)
+            return
+        if text_data is None:
+            await self.error("bad_json", "Frames are JSON text.")
+            return
+        if len(text_data) > settings.ROOM_MAX_FRAME_BYTES:
+            await self.error("too_long", "That frame is too large.")
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self.error("bad_json", "That frame is not valid JSON.")
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.error("bad_json", 'A frame is a JSON object with a "type".')
+            return
+        kind = frame["type"]
+        handler = getattr(self, "frame_" + kind.replace(".", "_"), None)
+        if handler is None or len(kind) > 40:
+            await self.error("unknown_type", f"Unknown frame type: {kind[:40]}.")
+            return
+        if kind == "ping":
+            await handler(frame)
+            return
+        if not self.ready or not self.admitted:
+            await self.error("forbidden", "Please wait until a facilitator lets you in.")
+            return
+        if kind in FACILITATOR_FRAMES and not self.is_facilitator:
+            await self.error("forbidden", "Only facilitators can do that.")
+            return
+        try:
+            await handler(frame)
+        except ValidationError as exc:
+            field, message = _first_error(exc)
+            await self.error("invalid", message, field=field)
+        except DomainError as exc:
+            await self.error(exc.code, exc.message)
+        except Session.DoesNotExist:
+            await self.error("not_found", "This session no longer exists.")
+
+    def _within_hard_limit(self) -> bool:
+        if settings.HEARTH_BENCH:
+            return True
+        now = time.monotonic()
+        window = self.frame_times
+        window.append(now)
+        while window and window[0] < now - settings.ROOM_FRAMES_HARD_WINDOW:
+            window.popleft()
+        return len(window) <= settings.ROOM_FRAMES_HARD_LIMIT
+
+    async def frame_ping(self, frame):
+        await self.send(text_data='{"type":"pong"}')
+
+    async def frame_chat(self, frame):
+        client_id = frame.get("client_id")
+        if client_id is not None and (not isinstance(client_id, str) or len(client_id) > 64):
+            raise ValidationError({"client_id": "At most 64 characters of text."})
+        if not settings.HEARTH_BENCH and not self.chat_rate.take():
+            await self.error("rate_limited", "You are sending messages too fast; wait a moment.")
+            return
+        await _db(services.chat_post)(
+            session_id=self.session_id, user=self.user, text=frame.get("text"), client_id=client_id
+        )
+
+    async def frame_hand(self, frame):
+        await _db(services.hand_set)(
+            session_id=self.session_id, user=self.user, raised=frame.get("raised")
+        )
+
+    async def frame_pass(self, frame):
+        await _db(services.turn_pass)(session_id=self.session_id, user=self.user)
+
+    async def frame_checkin(self, frame):
+        await _db(services.checkin_record)(
+            session_id=self.session_id,
+            user=self.user,
+            mood=frame.get("mood"),
+            phase=frame.get("phase"),
+        )
+
+    async def frame_report(self, frame):
+        await _db(services.message_report)(
+            session_id=self.session_id,
+            user=self.user,
+            seq=frame.get("seq"),
+            reason=frame.get("reason", ""),
+        )
+
+    async def frame_resume(self, frame):
+        after = frame.get("after_seq")
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            raise ValidationError({"after_seq": "A whole number, 0 or more."})
+        frames = await _db(selectors.messages_after)(
+            session_id=self.session_id,
+            after_seq=after,
+            limit=settings.ROOM_RESUME_MAX_MESSAGES,
+        )
+        for chat in frames:
+            seq = chat["seq"]
+            if self.welcome_seq < seq <= self.watermark:
+                continue  # already sent live on this connection
+            self.watermark = max(self.watermark, seq)
+            await self.send(text_data=encode(chat))
+
+    async def frame_mod_mute(self, frame):
+        await _db(services.participant_mute)(
+            session_id=self.session_id, by=self.user, user_id=frame.get("user"), muted=True
+        )
+
+    async def frame_mod_unmute(self, frame):
+        await _db(services.participant_mute)(
+            session_id=self.session_id, by=self.user, user_id=frame.get("user"), muted=False
+        )
+
+    async def frame_mod_remove(self, frame):
+        await _db(services.participant_remove)(
+            session_id=self.session_id,
+            by=self.user,
+            user_id=frame.get("user"),
+            reason=frame.get("reason", ""),
+        )
+
+    async def frame_mod_admit(self, frame):
+        await _db(services.participant_admit)(
+            session_id=self.session_id, by=self.user, user_id=frame.get("user")
+        )
+
+    async def frame_mod_delete_message(self, frame):
+        await _db(services.message_delete)(
+            session_id=self.session_id, by=self.user, seq=frame.get("seq")
+        )
+
+    async def frame_mod_next_speaker(self, frame):
+        await _db(services.speaker_next)(session_id=self.session_id, by=self.user)
+
+    async def frame_mod_reorder(self, frame):
+        await _db(services.hands_reorder)(
+            session_id=self.session_id, by=self.user, order=frame.get("order")
+        )
+
+    async def frame_room_lock(self, frame):
+        await _db(services.room_lock)(
+            session_id=self.session_id, by=self.user, locked=frame.get("locked", True)
+        )
+
+    async def frame_room_end(self, frame):
+        await _db(services.room_end)(session_id=self.session_id, by=self.user)
+
+
+def _first_error(exc: ValidationError) -> tuple[str, str]:
+    if hasattr(exc, "error_dict"):
+        field, errors = next(iter(exc.error_dict.items()))
+        return field, " ".join(str(m) for e in errors for m in e.messages)
+    return "", " ".join(exc.messages)

@@ -1,0 +1,224 @@
+"""Per-process fan-out of room events.
+
+Plain Channels gives every connection its own layer channel and sends one layer message per
+recipient, each decoded, dispatched and JSON-encoded again: about 350 µs of CPU per delivered
+frame. Here each Daphne process listens on one layer channel for all its rooms, so an event
+costs one layer message per process; the hub encodes each frame once and hands the same text
+to every local connection of the room.
+
+The layer may drop messages (channels-redis past its capacity). Chat frames carry the room's
+`seq`; a hub that sees a gap reads the missing messages from the database before going on, so
+every connection gets every message once and in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import uuid
+import weakref
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from sessions_app.rooms import selectors, services
+from sessions_app.rooms.models import Room
+
+logger = logging.getLogger(__name__)
+
+# Names this process in RoomConnection rows (presence survives only while it beats).
+SERVER_ID = f"{socket.gethostname()[:20]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+# Presence, queue and room state are re-read at most this often per room and process, so a
+# burst of joins costs a few snapshots, not one per join.
+REFRESH_DELAY_SECONDS = 0.05
+
+
+def encode(frame: dict) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+@database_sync_to_async
+def _room_last_seq(session_id: int) -> int:
+    return (
+        Room.objects.filter(session_id=session_id).values_list("last_seq", flat=True).first() or 0
+    )
+
+
+_messages_between = database_sync_to_async(selectors.messages_between)
+_room_snapshot = database_sync_to_async(selectors.room_snapshot)
+_heartbeat = database_sync_to_async(services.room_heartbeat)
+
+
+class LocalRoom:
+    """The connections one process has to one room."""
+
+    def __init__(self, last_seq: int):
+        self.connections: set = set()
+        self.last_seq = last_seq  # the highest seq this process has fanned out
+        self.refresh_pending = False
+        self.sent: dict[str, str] = {}  # frame kind -> last text sent, to skip repeats
+
+    def targets(self, audience: str):
+        """Connections an audience names: "all" and "facilitators" mean admitted ones;
+        "u:<id>" is every connection of that user, in the lobby too."""
+        if audience.startswith("u:"):
+            user_id = int(audience[2:])
+            return [c for c in self.connections if c.user_id == user_id]
+        if audience == "facilitators":
+            return [c for c in self.connections if c.admitted and c.is_facilitator]
+        return [c for c in self.connections if c.admitted]
+
+
+class RoomHub:
+    """One per process (and event loop): the layer channel, the local rooms, the heartbeat."""
+
+    _hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def current(cls) -> RoomHub:
+        loop = asyncio.get_running_loop()
+        hub = cls._hubs.get(loop)
+        if hub is None:
+            hub = cls._hubs[loop] = cls()
+        return hub
+
+    def __init__(self):
+        self.layer = get_channel_layer()
+        self.rooms: dict[int, LocalRoom] = {}
+        self.channel: str | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._lock = asyncio.Lock()
+
+    async def join(self, session_id: int, connection) -> None:
+        async with self._lock:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel("room-hub.")
+                self._tasks = [
+                    asyncio.create_task(self._read(), name="room-hub-reader"),
+                    asyncio.create_task(self._beat(), name="room-hub-heartbeat"),
+                ]
+            room = self.rooms.get(session_id)
+            if room is None:
+                await self.layer.group_add(services.room_group(session_id), self.channel)
+                # Read after joining the group: anything committed later arrives through it.
+                room = self.rooms[session_id] = LocalRoom(await _room_last_seq(session_id))
+            room.connections.add(connection)
+
+    async def leave(self, session_id: int, connection) -> None:
+        async with self._lock:
+            room = self.rooms.get(session_id)
+            if room is None:
+                return
+            room.connections.discard(connection)
+            if not room.connections:
+                del self.rooms[session_id]
+                await self.layer.group_discard(services.room_group(session_id), self.channel)
+            if not self.rooms:
+                # Nobody left in any room here: stop listening until someone comes.
+                for task in self._tasks:
+                    task.cancel()
+                self._tasks, self.channel = [], None
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("room hub: channel layer receive failed; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            try:
+                await self._dispatch(message)
+            except Exception:
+                logger.exception("room hub: could not deliver an event")
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(settings.ROOM_HEARTBEAT_SECONDS)
+            if self.rooms:
+                try:
+                    await _heartbeat(server_id=SERVER_ID)
+                except Exception:
+                    logger.exception("room hub: heartbeat failed")
+
+    async def _dispatch(self, message: dict) -> None:
+        session_id = message.get("session")
+        room = self.rooms.get(session_id)
+        if room is None:
+            return
+        if message.get("chat"):
+            await self._chat(session_id, room, message)
+        for audience, frame in message.get("frames") or ():
+            text = encode(frame)
+            for connection in room.targets(audience):
+                await connection.deliver(text)
+        for user_id in message.get("admit") or ():
+            for connection in room.targets(f"u:{user_id}"):
+                asyncio.create_task(connection.enter())
+        if message.get("refresh"):
+            self._schedule_refresh(session_id, room)
+        for audience, code in message.get("close") or ():
+            for connection in room.targets(audience):
+                await connection.close(code=code)
+
+    async def _chat(self, session_id: int, room: LocalRoom, message: dict) -> None:
+        frame = message["chat"]
+        seq = frame["seq"]
+        if seq <= room.last_seq:
+            return  # already fanned out (a gap filled from the database brought it)
+        if seq > room.last_seq + 1:
+            missing = await _messages_between(
+                session_id=session_id, after_seq=room.last_seq, upto_seq=seq - 1
+            )
+            for lost in missing:
+                await self._fan_chat(room, lost, None, None)
+        await self._fan_chat(room, frame, message.get("author"), message.get("client_id"))
+
+    async def _fan_chat(self, room: LocalRoom, frame: dict, author, client_id) -> None:
+        seq = frame["seq"]
+        if seq <= room.last_seq:
+            return
+        room.last_seq = seq
+        text = encode(frame)
+        own = encode({**frame, "client_id": client_id}) if client_id else text
+        for connection in room.targets("all"):
+            await connection.deliver(own if connection.user_id == author else text, seq=seq)
+
+    def _schedule_refresh(self, session_id: int, room: LocalRoom) -> None:
+        if not room.refresh_pending:
+            room.refresh_pending = True
+            asyncio.create_task(self._refresh(session_id, room))
+
+    async def _refresh(self, session_id: int, room: LocalRoom) -> None:
+        await asyncio.sleep(REFRESH_DELAY_SECONDS)
+        room.refresh_pending = False
+        try:
+            snapshot = await _room_snapshot(session_id=session_id)
+        except Exception:
+            logger.exception("room hub: snapshot of room %s failed", session_id)
+            return
+        state = snapshot["room"]
+        frames = {
+            "presence": {"type": "presence", "participants": snapshot["presence"]},
+            "presence_staff": {
+                "type": "presence",
+                "participants": snapshot["presence"],
+                "lobby": snapshot["lobby"],
+            },
+            "queue": {"type": "queue", **snapshot["queue"]},
+            "state": {"type": "room.state", "locked": state["locked"], "paused": state["paused"]},
+        }
+        texts = {kind: encode(frame) for kind, frame in frames.items()}
+        changed = {kind for kind, text in texts.items() if room.sent.get(kind) != text}
+        room.sent.update(texts)
+        for connection in room.targets("all"):
+            presence = "presence_staff" if connection.is_facilitator else "presence"
+            for kind in (presence, "queue", "state"):
+                if kind in changed:
+                    await connection.deliver(texts[kind])

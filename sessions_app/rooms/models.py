@@ -1,0 +1,183 @@
+"""Live session rooms: room state, stored chat messages with a per-room sequence, who is in
+the room (participants and their connections), check-ins, reports and room tickets.
+
+Rules live in services.py (writes) and selectors.py (reads); the consumer only carries frames.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sessions_app.models import Session
+
+
+class Room(models.Model):
+    """The room of one session. `Session.room_open` says whether it is open; this row holds
+    the rest of its state and the message sequence counter."""
+
+    session = models.OneToOneField(
+        Session, primary_key=True, on_delete=models.CASCADE, related_name="room"
+    )
+    # The last `seq` handed out. Incremented in the same transaction as the message insert,
+    # under this row's lock, so sequences have no gaps and no duplicates across processes.
+    last_seq = models.PositiveBigIntegerField(default=0)
+    locked = models.BooleanField(default=False)
+    speaker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Room of {self.session}"
+
+
+class RoomMessage(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="room_messages")
+    seq = models.PositiveBigIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the room saw at the time: the display name and role, not the account.
+    author_name = models.CharField(max_length=60)
+    author_role = models.CharField(max_length=12)
+    text = models.TextField()
+    sent_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["session", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "seq"], name="room_message_unique_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} in {self.session_id}"
+
+
+class RoomParticipant(models.Model):
+    """Someone who came to a session's room: role, admission, moderation, hand, presence."""
+
+    class Role(models.TextChoices):
+        FACILITATOR = "facilitator", _("Facilitator")
+        ATTENDEE = "attendee", _("Attendee")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_participations"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices)
+    display_name = models.CharField(max_length=60)
+    admitted_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Empty while waiting in the lobby.")
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.CharField(max_length=300, blank=True)
+    muted = models.BooleanField(default=False)
+    hand_raised_at = models.DateTimeField(null=True, blank=True)
+    # Order of raised hands; a facilitator's reorder rewrites it.
+    hand_rank = models.PositiveIntegerField(null=True, blank=True)
+    first_joined_at = models.DateTimeField(null=True, blank=True)
+    last_left_at = models.DateTimeField(null=True, blank=True)
+    present_since = models.DateTimeField(null=True, blank=True)
+    seconds_present = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="room_participant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} in room {self.session_id}"
+
+
+class RoomConnection(models.Model):
+    """One open WebSocket. `server_id` names the Daphne process; each process refreshes its
+    rows' heartbeat, so rows left by a killed process stop counting as presence."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        RoomParticipant, on_delete=models.CASCADE, related_name="connections"
+    )
+    server_id = models.CharField(max_length=40)
+    connected_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["session", "heartbeat_at"], name="room_conn_session_idx"),
+            models.Index(fields=["server_id"], name="room_conn_server_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"connection {self.pk} of {self.participant}"
+
+
+class CheckIn(models.Model):
+    class Phase(models.TextChoices):
+        START = "start", _("Start")
+        END = "end", _("End")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="checkins")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    phase = models.CharField(max_length=5, choices=Phase.choices)
+    mood = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user", "phase"], name="checkin_unique"),
+            models.CheckConstraint(condition=Q(mood__gte=1, mood__lte=5), name="checkin_mood_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.phase} {self.mood}"
+
+
+class RoomReport(models.Model):
+    """A reported room message. The message is kept past retention until this is resolved."""
+
+    message = models.ForeignKey(RoomMessage, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "reporter"], name="room_report_once"),
+        ]
+        indexes = [models.Index(fields=["resolved_at"], name="room_report_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Report of {self.message}"
+
+
+class RoomTicket(models.Model):
+    """A single-use, short-lived pass into one room for API clients. Only a hash is stored."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Room ticket for {self.user_id} → {self.session_id}"

@@ -1,0 +1,208 @@
+"""Reads of the rooms: snapshots for frames, message replay, moods for the dashboard."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Avg, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from sessions_app.models import Session
+from sessions_app.rooms.models import (
+    CheckIn,
+    Room,
+    RoomConnection,
+    RoomMessage,
+    RoomParticipant,
+    RoomReport,
+)
+
+
+def presence_cutoff(now: datetime | None = None) -> datetime:
+    """Connections whose process has not beaten since this instant are stale (killed)."""
+    return (now or timezone.now()) - timedelta(seconds=3 * settings.ROOM_HEARTBEAT_SECONDS)
+
+
+def participants_present(*, session_id: int, now: datetime | None = None) -> QuerySet:
+    """Participants with at least one live connection, in arrival order."""
+    live = RoomConnection.objects.filter(
+        participant=OuterRef("pk"), heartbeat_at__gte=presence_cutoff(now)
+    )
+    return (
+        RoomParticipant.objects.filter(session_id=session_id, removed_at__isnull=True)
+        .filter(Exists(live))
+        .order_by("first_joined_at", "pk")
+    )
+
+
+def participant_public(p: RoomParticipant) -> dict:
+    """How a participant appears in frames: display name and role, never an account detail."""
+    return {"id": p.user_id, "display_name": p.display_name, "role": p.role}
+
+
+def room_snapshot(*, session_id: int, now: datetime | None = None) -> dict:
+    """Room state, presence, lobby and speaking queue, as the frames carry them."""
+    session = Session.objects.select_related("group").get(pk=session_id)
+    room = Room.objects.filter(session_id=session_id).first()
+    present = list(participants_present(session_id=session_id, now=now))
+    admitted = [p for p in present if p.admitted_at is not None]
+    lobby = [participant_public(p) for p in present if p.admitted_at is None]
+    paused = not any(p.role == RoomParticipant.Role.FACILITATOR for p in admitted)
+    hands = (
+        RoomParticipant.objects.filter(
+            session_id=session_id, hand_raised_at__isnull=False, removed_at__isnull=True
+        )
+        .order_by("hand_rank", "hand_raised_at", "pk")
+        .only("user_id", "display_name")
+    )
+    speaker = None
+    if room is not None and room.speaker_id:
+        speaker_p = RoomParticipant.objects.filter(
+            session_id=session_id, user_id=room.speaker_id
+        ).first()
+        if speaker_p is not None:
+            speaker = {"id": speaker_p.user_id, "display_name": speaker_p.display_name}
+    return {
+        "room": {
+            "session": session.pk,
+            "group": session.group.name,
+            "locked": bool(room and room.locked),
+            "paused": paused,
+            "lobby_enabled": session.group.lobby_enabled,
+            "ends_at": _iso(session.end),
+        },
+        "presence": [{**participant_public(p), "muted": p.muted} for p in admitted],
+        "lobby": lobby,
+        "queue": {
+            "hands": [{"id": h.user_id, "display_name": h.display_name} for h in hands],
+            "speaker": speaker,
+        },
+        "last_seq": room.last_seq if room else 0,
+    }
+
+
+def facilitator_present(*, session_id: int, now: datetime | None = None) -> bool:
+    """True while a facilitator has a live, admitted connection to the room."""
+    return (
+        participants_present(session_id=session_id, now=now)
+        .filter(role=RoomParticipant.Role.FACILITATOR)
+        .exists()
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def chat_frame(message: RoomMessage) -> dict:
+    """The `chat` frame of a stored message (a deleted one keeps its place, without text)."""
+    frame = {
+        "type": "chat",
+        "seq": message.seq,
+        "author": {
+            "id": message.author_id,
+            "display_name": message.author_name,
+            "role": message.author_role,
+        },
+        "text": "" if message.deleted_at else message.text,
+        "sent_at": _iso(message.sent_at),
+    }
+    if message.deleted_at:
+        frame["deleted"] = True
+    return frame
+
+
+def messages_after(*, session_id: int, after_seq: int, limit: int) -> list[dict]:
+    """Chat frames with seq > after_seq, oldest first (at most `limit`)."""
+    rows = RoomMessage.objects.filter(session_id=session_id, seq__gt=after_seq).order_by("seq")
+    return [chat_frame(m) for m in rows[:limit]]
+
+
+def messages_between(*, session_id: int, after_seq: int, upto_seq: int) -> list[dict]:
+    """Chat frames with after_seq < seq <= upto_seq, oldest first."""
+    rows = RoomMessage.objects.filter(
+        session_id=session_id, seq__gt=after_seq, seq__lte=upto_seq
+    ).order_by("seq")
+    return [chat_frame(m) for m in rows]
+
+
+def messages_recent(*, session_id: int, limit: int, upto_seq: int | None = None) -> list[dict]:
+    """The last `limit` chat frames (up to `upto_seq`), oldest first."""
+    rows = RoomMessage.objects.filter(session_id=session_id)
+    if upto_seq is not None:
+        rows = rows.filter(seq__lte=upto_seq)
+    rows = rows.order_by("-seq")[:limit]
+    return [chat_frame(m) for m in reversed(list(rows))]
+
+
+def checkin_moods_by_session(session_ids: list[int]) -> dict[int, dict]:
+    """Mean check-in mood at the start and the end of each session: {id: {"start", "end"}}."""
+    rows = (
+        CheckIn.objects.filter(session_id__in=session_ids)
+        .values("session_id", "phase")
+        .annotate(mean=Avg("mood"))
+    )
+    moods: dict[int, dict] = {}
+    for row in rows:
+        moods.setdefault(row["session_id"], {})[row["phase"]] = round(row["mean"], 2)
+    return moods
+
+
+def checkins_for_session(*, session_id: int) -> QuerySet[CheckIn]:
+    """Check-ins of a session with the display names facilitators see."""
+    return CheckIn.objects.filter(session_id=session_id).order_by("created_at")
+
+
+def reports_open() -> QuerySet:
+    """Room message reports nobody has resolved yet, oldest first."""
+    return (
+        RoomReport.objects.filter(resolved_at__isnull=True)
+        .select_related("message", "message__session__group")
+        .order_by("created_at")
+    )
+
+
+def messages_expired(*, now: datetime | None = None) -> QuerySet[RoomMessage]:
+    """Messages past retention: sessions that ended long enough ago, unless a report is open."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.ROOM_MESSAGE_RETENTION_HOURS)
+    return RoomMessage.objects.filter(session__end__lt=cutoff).exclude(
+        Q(reports__resolved_at__isnull=True) & Q(reports__isnull=False)
+    )
+
+
+def room_welcome(*, session_id: int, participant_id: int) -> dict:
+    """The `welcome` frame for one participant (or the `lobby` frame while they wait)."""
+    participant = RoomParticipant.objects.get(pk=participant_id)
+    if participant.admitted_at is None:
+        return {
+            "type": "lobby",
+            "message": "You are in the waiting room. A facilitator will let you in shortly.",
+        }
+    snapshot = room_snapshot(session_id=session_id)
+    # The sequence is read first: every message up to it is committed, and later ones reach
+    # this connection live, so the welcome and the live frames meet without a gap.
+    last_seq = snapshot["last_seq"]
+    messages = messages_recent(
+        session_id=session_id, limit=settings.ROOM_WELCOME_MESSAGES, upto_seq=last_seq
+    )
+    frame = {
+        "type": "welcome",
+        "you": {
+            **participant_public(participant),
+            "muted": participant.muted,
+            "hand": participant.hand_raised_at is not None,
+        },
+        "room": snapshot["room"],
+        "presence": snapshot["presence"],
+        "queue": snapshot["queue"],
+        "messages": messages,
+        "last_seq": last_seq,
+        "crisis_resources": settings.CRISIS_RESOURCES_TEXT,
+    }
+    if participant.role == RoomParticipant.Role.FACILITATOR:
+        frame["lobby"] = snapshot["lobby"]
+    return frame

@@ -1,0 +1,143 @@
+"""Room fixtures: a live session with an open room, its people, and WebSocket clients that
+connect through the real ASGI stack (origin check, session cookie or ticket, URL router)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from config.asgi import application
+from facilitators.models import FacilitatorAssignment
+from sessions_app import services
+from sessions_app.models import Session, User
+from sessions_app.rooms import services as room_services
+from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
+
+ORIGIN = b"http://testserver"
+
+
+def session_cookie(user: User) -> str:
+    """A logged-in Django session for `user`, as the browser would hold it."""
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+class Client:
+    """One WebSocket client with helpers that read frames by type."""
+
+    def __init__(self, communicator: WebsocketCommunicator):
+        self.ws = communicator
+        self.frames: list[dict] = []
+
+    async def send(self, frame) -> None:
+        await self.ws.send_to(text_data=frame if isinstance(frame, str) else json.dumps(frame))
+
+    async def recv(self, timeout: float = 3) -> dict:
+        message = await self.ws.receive_output(timeout)
+        if message["type"] == "websocket.close":
+            return {"type": "__closed__", "code": message.get("code")}
+        frame = json.loads(message["text"])
+        self.frames.append(frame)
+        return frame
+
+    async def expect(self, kind: str, timeout: float = 3, **match) -> dict:
+        """The next frame of type `kind` (matching `match`), skipping others."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise AssertionError(f"no {kind} frame {match} within {timeout}s")
+            frame = await self.recv(left)
+            if frame["type"] == "__closed__" and kind != "__closed__":
+                raise AssertionError(f"closed ({frame['code']}) while waiting for {kind}")
+            if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
+                return frame
+
+    async def closed_with(self, timeout: float = 3) -> int:
+        return (await self.expect("__closed__", timeout))["code"]
+
+    async def nothing(self, timeout: float = 0.3) -> None:
+        assert await self.ws.receive_nothing(timeout), "an unexpected frame arrived"
+
+    async def close(self) -> None:
+        await self.ws.disconnect()
+
+
+async def connect(
+    session_id: int, user: User | None = None, *, ticket: str | None = None, origin=ORIGIN
+) -> tuple[Client, bool]:
+    path = f"/ws/sessions/{session_id}/room/"
+    if ticket is not None:
+        path += f"?ticket={ticket}"
+    headers = [(b"origin", origin)] if origin else []
+    if user is not None:
+        key = await database_sync_to_async(session_cookie)(user)
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    return Client(communicator), connected
+
+
+async def enter(session_id: int, user: User) -> tuple[Client, dict]:
+    """Connect and read the welcome (or lobby) frame."""
+    client, connected = await connect(session_id, user)
+    assert connected
+    first = await client.recv()
+    assert first["type"] in ("welcome", "lobby"), first
+    return client, first
+
+
+@dataclass
+class RoomWorld:
+    session: Session
+    lead: User
+    co: User
+    ana: User  # attendee, going
+    ben: User  # attendee, going
+    nora: User  # member without an RSVP
+    staff: User
+
+
+def build_room_world(*, lobby: bool = False, open_room: bool = True) -> RoomWorld:
+    group = GroupFactory(lobby_enabled=lobby, name="Tuesday grief circle")
+    lead = facilitator(group, UserFactory(display_name="Lead Lee"))
+    co = facilitator(group, UserFactory(display_name="Co Cam"), FacilitatorAssignment.Role.CO)
+    ana = member(group, UserFactory(display_name="Ana"), display_name="Ana")
+    ben = member(group, UserFactory(display_name="Ben"), display_name="Ben")
+    nora = member(group, UserFactory(display_name="Nora"), display_name="Nora")
+    staff = UserFactory(is_staff=True)
+    session = one_off_session(group, starts_in=timedelta(minutes=5), minutes=90)
+    for person in (ana, ben):
+        services.rsvp_create(session=session, user=person)
+    if open_room:
+        room_services.room_open(session=session, by=lead)
+    session.refresh_from_db()
+    return RoomWorld(session, lead, co, ana, ben, nora, staff)
+
+
+@pytest.fixture
+def room_world(transactional_db) -> RoomWorld:
+    return build_room_world()
+
+
+@pytest.fixture
+def lobby_world(transactional_db) -> RoomWorld:
+    return build_room_world(lobby=True)
+
+
+@pytest.fixture
+def closed_world(transactional_db) -> RoomWorld:
+    return build_room_world(open_room=False)
