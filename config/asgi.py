@@ -15,10 +15,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
-from sessions_app.rooms.middleware import RoomTicketMiddleware  # noqa: E402
+from sessions_app.rooms.middleware import RoomTicketMiddleware, origin_validated  # noqa: E402
 
 gc.collect()
 gc.freeze()
@@ -27,7 +26,7 @@ gc.set_threshold(50_000, 20, 100)
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": origin_validated(
             AuthMiddlewareStack(RoomTicketMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }

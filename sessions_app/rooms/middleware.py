@@ -10,6 +10,8 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from channels.security.websocket import OriginValidator
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from sessions_app.rooms import services
@@ -32,3 +34,23 @@ class RoomTicketMiddleware(BaseMiddleware):
             scope["user"] = user or AnonymousUser()
             scope["room_ticket_invalid"] = user is None
         return await super().__call__(scope, receive, send)
+
+
+class BrowserOriginValidator(OriginValidator):
+    """Channels' AllowedHostsOriginValidator, except that a handshake without an Origin header
+    is let through. Browsers always send Origin, so cross-site pages (the attack the check is
+    for) are still refused; API clients and scripts send none and prove who they are with a
+    room ticket instead. See docs/decisions.md, "Rooms"."""
+
+    def valid_origin(self, parsed_origin):
+        if parsed_origin is None:
+            return True
+        return super().valid_origin(parsed_origin)
+
+
+def origin_validated(application):
+    """Refuse WebSocket handshakes from pages on hosts outside ALLOWED_HOSTS."""
+    allowed_hosts = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed_hosts:
+        allowed_hosts = ["localhost", "127.0.0.1", "[::1]"]
+    return BrowserOriginValidator(application, allowed_hosts)
