@@ -281,6 +281,13 @@ ROOM_TICKET_SECONDS = env.int("ROOM_TICKET_SECONDS", default=60)
 # Each Daphne process refreshes its connections' heartbeat this often; connections older than
 # three beats (a killed process) no longer count as presence.
 ROOM_HEARTBEAT_SECONDS = env.int("ROOM_HEARTBEAT_SECONDS", default=20)
+# Threads (each with its own database connection) per process for the rooms' database calls.
+# SQLite takes one writer at a time anyway (and its shared in-memory test database refuses a
+# second one outright), so one thread there.
+ROOM_DB_THREADS = env.int(
+    "ROOM_DB_THREADS",
+    default=1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 2,
+)
 # Benchmarks only (bench/room_fanout): no per-user rate limits.
 HEARTH_BENCH = env.bool("HEARTH_BENCH", default=False)
 

@@ -11,7 +11,7 @@ import logging
 import time
 from collections import deque
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from sessions_app.errors import DomainError
 from sessions_app.models import Session
 from sessions_app.rooms import access, selectors, services
+from sessions_app.rooms.db import room_db
 from sessions_app.rooms.hub import SERVER_ID, RoomHub, encode
 
 logger = logging.getLogger(__name__)
@@ -42,10 +43,6 @@ FACILITATOR_FRAMES = {
 }
 
 
-def _db(func):
-    return database_sync_to_async(func)
-
-
 class ChatRate:
     """A token bucket: a burst of `burst` messages, refilled at `per_minute`."""
 
@@ -65,6 +62,15 @@ class ChatRate:
 
 class RoomConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = NO_CHANNEL_LAYER
+
+    async def dispatch(self, message):
+        # Channels' dispatch first closes stale database connections of the main executor's
+        # thread: a hop to that thread for every frame, for connections this consumer never
+        # uses (its database work runs on the room threads, which check their own; db.py).
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # --- connection ---------------------------------------------------------------------
 
@@ -93,7 +99,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=access.CLOSE_NO_SESSION)
             return
         try:
-            connection, participant = await _db(services.room_join)(
+            connection, participant = await room_db(services.room_join)(
                 session_id=self.session_id, user=self.user, server_id=SERVER_ID
             )
         except services.RoomDenied as denied:
@@ -109,7 +115,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def enter(self) -> None:
         """Send `welcome` (or `lobby`), then what arrived meanwhile. Called again on admit."""
         self.ready = False
-        frame = await _db(selectors.room_welcome)(
+        frame = await room_db(selectors.room_welcome)(
             session_id=self.session_id, participant_id=self.participant_id
         )
         self.admitted = frame["type"] == "welcome"
@@ -127,7 +133,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.hub.leave(self.session_id, self)
         if self.connection_id is not None:
             try:
-                await _db(services.room_leave)(connection_id=self.connection_id)
+                await room_db(services.room_leave)(connection_id=self.connection_id)
             except Exception:
                 logger.exception("room %s: could not record a leave", self.session_id)
 
@@ -212,20 +218,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not settings.HEARTH_BENCH and not self.chat_rate.take():
             await self.error("rate_limited", "You are sending messages too fast; wait a moment.")
             return
-        await _db(services.chat_post)(
+        await room_db(services.chat_post)(
             session_id=self.session_id, user=self.user, text=frame.get("text"), client_id=client_id
         )
 
     async def frame_hand(self, frame):
-        await _db(services.hand_set)(
+        await room_db(services.hand_set)(
             session_id=self.session_id, user=self.user, raised=frame.get("raised")
         )
 
     async def frame_pass(self, frame):
-        await _db(services.turn_pass)(session_id=self.session_id, user=self.user)
+        await room_db(services.turn_pass)(session_id=self.session_id, user=self.user)
 
     async def frame_checkin(self, frame):
-        await _db(services.checkin_record)(
+        await room_db(services.checkin_record)(
             session_id=self.session_id,
             user=self.user,
             mood=frame.get("mood"),
@@ -233,7 +239,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         )
 
     async def frame_report(self, frame):
-        await _db(services.message_report)(
+        await room_db(services.message_report)(
             session_id=self.session_id,
             user=self.user,
             seq=frame.get("seq"),
@@ -244,7 +250,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         after = frame.get("after_seq")
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             raise ValidationError({"after_seq": "A whole number, 0 or more."})
-        frames = await _db(selectors.messages_after)(
+        frames = await room_db(selectors.messages_after)(
             session_id=self.session_id,
             after_seq=after,
             limit=settings.ROOM_RESUME_MAX_MESSAGES,
@@ -257,17 +263,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=encode(chat))
 
     async def frame_mod_mute(self, frame):
-        await _db(services.participant_mute)(
+        await room_db(services.participant_mute)(
             session_id=self.session_id, by=self.user, user_id=frame.get("user"), muted=True
         )
 
     async def frame_mod_unmute(self, frame):
-        await _db(services.participant_mute)(
+        await room_db(services.participant_mute)(
             session_id=self.session_id, by=self.user, user_id=frame.get("user"), muted=False
         )
 
     async def frame_mod_remove(self, frame):
-        await _db(services.participant_remove)(
+        await room_db(services.participant_remove)(
             session_id=self.session_id,
             by=self.user,
             user_id=frame.get("user"),
@@ -275,30 +281,30 @@ class RoomConsumer(AsyncWebsocketConsumer):
         )
 
     async def frame_mod_admit(self, frame):
-        await _db(services.participant_admit)(
+        await room_db(services.participant_admit)(
             session_id=self.session_id, by=self.user, user_id=frame.get("user")
         )
 
     async def frame_mod_delete_message(self, frame):
-        await _db(services.message_delete)(
+        await room_db(services.message_delete)(
             session_id=self.session_id, by=self.user, seq=frame.get("seq")
         )
 
     async def frame_mod_next_speaker(self, frame):
-        await _db(services.speaker_next)(session_id=self.session_id, by=self.user)
+        await room_db(services.speaker_next)(session_id=self.session_id, by=self.user)
 
     async def frame_mod_reorder(self, frame):
-        await _db(services.hands_reorder)(
+        await room_db(services.hands_reorder)(
             session_id=self.session_id, by=self.user, order=frame.get("order")
         )
 
     async def frame_room_lock(self, frame):
-        await _db(services.room_lock)(
+        await room_db(services.room_lock)(
             session_id=self.session_id, by=self.user, locked=frame.get("locked", True)
         )
 
     async def frame_room_end(self, frame):
-        await _db(services.room_end)(session_id=self.session_id, by=self.user)
+        await room_db(services.room_end)(session_id=self.session_id, by=self.user)
 
 
 def _first_error(exc: ValidationError) -> tuple[str, str]:

@@ -21,11 +21,11 @@ import socket
 import uuid
 import weakref
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
 from sessions_app.rooms import selectors, services
+from sessions_app.rooms.db import room_db
 from sessions_app.rooms.models import Room
 
 logger = logging.getLogger(__name__)
@@ -41,16 +41,16 @@ def encode(frame: dict) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
-@database_sync_to_async
+@room_db
 def _room_last_seq(session_id: int) -> int:
     return (
         Room.objects.filter(session_id=session_id).values_list("last_seq", flat=True).first() or 0
     )
 
 
-_messages_between = database_sync_to_async(selectors.messages_between)
-_room_snapshot = database_sync_to_async(selectors.room_snapshot)
-_heartbeat = database_sync_to_async(services.room_heartbeat)
+_messages_between = room_db(selectors.messages_between)
+_room_snapshot = room_db(selectors.room_snapshot)
+_heartbeat = room_db(services.room_heartbeat)
 
 
 class LocalRoom:

@@ -21,7 +21,8 @@ ROOM_PATH = re.compile(r"^/ws/sessions/(?P<session_id>\d{1,18})/room/$")
 
 class RoomTicketMiddleware(BaseMiddleware):
     async def __call__(self, scope, receive, send):
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        # keep_blank_values: an empty `?ticket=` is an invalid ticket, not "no ticket".
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         tickets = query.get("ticket")
         if tickets is not None:
             scope = dict(scope)

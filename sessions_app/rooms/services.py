@@ -9,6 +9,7 @@ Django `ValidationError` keyed by field, `NotAllowed` / `StateConflict` for the 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 import unicodedata
@@ -28,6 +29,7 @@ from sessions_app.errors import DomainError, NotAllowed, StateConflict
 from sessions_app.models import RSVP, Session, User
 from sessions_app.rooms import selectors
 from sessions_app.rooms.access import CLOSE_ENDED, CLOSE_REMOVED, can_moderate, room_entry
+from sessions_app.rooms.db import calling_loop
 from sessions_app.rooms.models import (
     CheckIn,
     Room,
@@ -39,6 +41,8 @@ from sessions_app.rooms.models import (
 )
 
 FACILITATOR = RoomParticipant.Role.FACILITATOR
+
+logger = logging.getLogger(__name__)
 
 
 class RoomError(DomainError):
@@ -72,10 +76,28 @@ def _publish(session_id: int, **event) -> None:
 
     def send() -> None:
         layer = get_channel_layer()
-        if layer is not None:
+        if layer is None:
+            return
+        loop = calling_loop()
+        if loop is None:
             async_to_sync(layer.group_send)(room_group(session_id), message)
+        else:
+            # Called from the room's own async code: hand the send to its event loop and
+            # return, rather than hold this database thread for the layer's round trip.
+            # Events stay in order per loop; a hub fills any chat gap from the database.
+            loop.call_soon_threadsafe(_spawn_send, loop, layer, room_group(session_id), message)
 
     transaction.on_commit(send)
+
+
+def _spawn_send(loop, layer, group: str, message: dict) -> None:
+    task = loop.create_task(layer.group_send(group, message))
+    task.add_done_callback(_log_send_failure)
+
+
+def _log_send_failure(task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("room event not sent: %r", task.exception())
 
 
 # --- opening and closing ------------------------------------------------------------------

@@ -20,9 +20,15 @@ from facilitators.models import FacilitatorAssignment
 from sessions_app import services
 from sessions_app.models import Session, User
 from sessions_app.rooms import services as room_services
+from sessions_app.rooms.db import room_db_shutdown
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 
 ORIGIN = b"http://testserver"
+
+STATE_FRAMES = ("presence", "queue", "room.state")
+
+# Every client `connect` made in the running test, closed at teardown if the test did not.
+_OPEN_CLIENTS: list[Client] = []
 
 
 def session_cookie(user: User) -> str:
@@ -73,7 +79,32 @@ class Client:
         assert await self.ws.receive_nothing(timeout), "an unexpected frame arrived"
 
     async def close(self) -> None:
+        if self in _OPEN_CLIENTS:
+            _OPEN_CLIENTS.remove(self)
         await self.ws.disconnect()
+
+    async def error(self, code: str, timeout: float = 3, **extra) -> dict:
+        """The next `error` frame, which must have exactly this code (and extra fields)."""
+        frame = await self.expect("error", timeout)
+        assert frame == {"type": "error", "code": code, "message": frame["message"], **extra}
+        assert isinstance(frame["message"], str) and frame["message"]
+        return frame
+
+    async def drain(self) -> list[dict]:
+        """Every frame up to the answer to a `ping` (the server handles frames in order)."""
+        await self.send({"type": "ping"})
+        frames = []
+        while True:
+            frame = await self.recv()
+            assert frame["type"] != "__closed__", frame
+            if frame["type"] == "pong":
+                return frames
+            frames.append(frame)
+
+    async def events(self) -> list[dict]:
+        """`drain` without the presence, queue and room.state snapshots, which come whenever
+        the room changes (joins, leaves)."""
+        return [f for f in await self.drain() if f["type"] not in STATE_FRAMES]
 
 
 async def connect(
@@ -88,7 +119,10 @@ async def connect(
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()))
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await communicator.connect(timeout=5)
-    return Client(communicator), connected
+    client = Client(communicator)
+    if connected:
+        _OPEN_CLIENTS.append(client)
+    return client, connected
 
 
 async def enter(session_id: int, user: User) -> tuple[Client, dict]:
@@ -98,6 +132,26 @@ async def enter(session_id: int, user: User) -> tuple[Client, dict]:
     first = await client.recv()
     assert first["type"] in ("welcome", "lobby"), first
     return client, first
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients(request):
+    """Close clients a test left open (a failed assertion) before the database is flushed."""
+    if "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    yield
+    while _OPEN_CLIENTS:
+        client = _OPEN_CLIENTS.pop()
+        try:
+            await client.ws.disconnect()
+        except Exception:  # noqa: BLE001 - the app may have ended already
+            pass
+    # Let the hubs' last presence refreshes (a database read in a worker thread) finish: the
+    # flush that follows cannot run beside them on SQLite's shared-cache test database.
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current]
+    if pending:
+        await asyncio.wait(pending, timeout=3)
 
 
 @dataclass
@@ -126,6 +180,14 @@ def build_room_world(*, lobby: bool = False, open_room: bool = True) -> RoomWorl
         room_services.room_open(session=session, by=lead)
     session.refresh_from_db()
     return RoomWorld(session, lead, co, ana, ben, nora, staff)
+
+
+@pytest.fixture(autouse=True)
+def _room_db_threads_closed():
+    """The room's database threads keep their connections; close them before the test
+    database is flushed (PostgreSQL cannot drop a database others are connected to)."""
+    yield
+    room_db_shutdown()
 
 
 @pytest.fixture
