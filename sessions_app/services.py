@@ -403,6 +403,11 @@ def session_cancel(*, session: Session, reason: str = "", by: User | None = None
         return session
     if session.end <= timezone.now():
         raise StateConflict("This session is already over.", code="session_past")
+    if session.room_open:
+        # Whoever is in the room hears that it ended, once this commits.
+        from sessions_app.rooms.services import room_announce_end
+
+        room_announce_end(session_id=session.pk)
     session.status = Session.Status.CANCELLED
     session.cancel_reason = reason
     session.sequence += 1

@@ -143,12 +143,14 @@ def room_close(*, session: Session, by: User, now: datetime | None = None) -> Se
         Room.objects.filter(session=session).update(ended_at=now, ended_by=by, speaker=None)
         RoomParticipant.objects.filter(session=session).update(hand_raised_at=None, hand_rank=None)
         audit_log(actor=by, action="room.end", obj=session)
-        _publish(
-            session.pk,
-            frames=[["all", {"type": "room.ended"}]],
-            close=[["all", CLOSE_ENDED]],
-        )
+        room_announce_end(session_id=session.pk)
     return session
+
+
+def room_announce_end(*, session_id: int) -> None:
+    """Once the caller's transaction commits, everyone in the room gets `room.ended` and their
+    connections close (the caller has marked the room closed or the session cancelled)."""
+    _publish(session_id, frames=[["all", {"type": "room.ended"}]], close=[["all", CLOSE_ENDED]])
 
 
 def room_end(*, session_id: int, by: User) -> Session:
