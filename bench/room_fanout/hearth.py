@@ -85,10 +85,10 @@ def _manage(ctx: BenchContext, env: dict[str, str], args: list[str], timeout: fl
     )
 
 
-def build(ctx: BenchContext) -> ServerSpec:
+def build(ctx: BenchContext, processes: int = 1, layer: str | None = None) -> ServerSpec:
     if not os.path.exists(os.path.join(ctx.repo_root, "config", "asgi.py")):
         raise ServerUnavailable("config/asgi.py not found")
-    layer = os.environ.get("BENCH_HEARTH_LAYER", "redis")
+    layer = layer or os.environ.get("BENCH_HEARTH_LAYER", "redis")
     if layer == "redis":
         check_redis(ctx.redis_url)
     env = _env(ctx, layer)
@@ -131,9 +131,20 @@ def build(ctx: BenchContext) -> ServerSpec:
             raise ServerUnavailable(f"{COMMAND} returned the wrong number of clients")
         return rooms
 
-    return ServerSpec(
-        name=f"hearth-{layer}",
-        argv=[
+    if processes > 1:
+        if layer != "redis":
+            raise ServerUnavailable("several Hearth processes share rooms only through Redis")
+        # Several Daphne processes on one socket (daphne_pair.py): each client lands on
+        # one of them, so every room spans processes.
+        argv = [
+            ctx.python,
+            os.path.join(ctx.bench_dir, "room_fanout", "daphne_pair.py"),
+            "{port}",
+            str(processes),
+            "config.asgi:application",
+        ]
+    else:
+        argv = [
             ctx.python,
             "-m",
             "daphne",
@@ -142,7 +153,11 @@ def build(ctx: BenchContext) -> ServerSpec:
             "-p",
             "{port}",
             "config.asgi:application",
-        ],
+        ]
+    suffix = f"-{processes}proc" if processes > 1 else ""
+    return ServerSpec(
+        name=f"hearth-{layer}{suffix}",
+        argv=argv,
         cwd=ctx.repo_root,
         env=env,
         setup=setup,
@@ -150,7 +165,7 @@ def build(ctx: BenchContext) -> ServerSpec:
         chat_type="chat",
         text_path=("text",),
         extra_cpu_pids=(lambda: redis_pid(ctx.redis_url)) if layer == "redis" else None,
-        description=f"Hearth room consumer on Daphne, layer={layer}",
+        description=f"Hearth room consumer on {processes} Daphne process(es), layer={layer}",
     )
 
 

@@ -114,14 +114,14 @@ def build_channels(ctx: BenchContext, layer: str | None = None) -> ServerSpec:
     )
 
 
-def build_hearth(ctx: BenchContext) -> ServerSpec:
+def build_hearth(ctx: BenchContext, processes: int = 1, layer: str | None = None) -> ServerSpec:
     """Hearth's own room consumer; the adapter lives in room_fanout.hearth."""
     module = os.environ.get("BENCH_HEARTH_ADAPTER", "room_fanout.hearth")
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:
         raise ServerUnavailable(f"hearth adapter {module} cannot be imported: {exc!r}") from exc
-    return mod.build(ctx)
+    return mod.build(ctx, processes=processes, layer=layer)
 
 
 def _version(dist: str) -> str:
@@ -140,5 +140,8 @@ REGISTRY: dict[str, Builder] = {
     "channels-memory": partial(build_channels, layer="memory"),
     "channels-redis": partial(build_channels, layer="redis"),
     "channels-pubsub": partial(build_channels, layer="pubsub"),
-    "hearth": build_hearth,
+    "hearth": build_hearth,  # layer from BENCH_HEARTH_LAYER (default redis)
+    "hearth-memory": partial(build_hearth, layer="memory"),
+    "hearth-redis": partial(build_hearth, layer="redis"),
+    "hearth-2proc": partial(build_hearth, processes=2, layer="redis"),  # two Daphnes, one socket
 }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
+from django.db import connection as db_connection
 from django.db.models import Avg, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -82,13 +84,39 @@ def room_snapshot(*, session_id: int, now: datetime | None = None) -> dict:
     }
 
 
-def facilitator_present(*, session_id: int, now: datetime | None = None) -> bool:
-    """True while a facilitator has a live, admitted connection to the room."""
-    return (
-        participants_present(session_id=session_id, now=now)
-        .filter(role=RoomParticipant.Role.FACILITATOR)
-        .exists()
+class ChatSender(NamedTuple):
+    role: str
+    display_name: str
+    muted: bool
+    admitted: bool
+    removed: bool
+    facilitator_here: bool
+
+
+def chat_sender(*, session_id: int, user_id: int, now: datetime | None = None) -> ChatSender | None:
+    """The sender of a chat message as the room sees them, and whether a facilitator has a live
+    connection to the room. One hand-written query: it runs for every message, and the ORM
+    spent longer building it than the database did answering it (docs/benchmarks.md, Rooms)."""
+    participants = RoomParticipant._meta.db_table
+    connections = RoomConnection._meta.db_table
+    cutoff = db_connection.ops.adapt_datetimefield_value(presence_cutoff(now))
+    sql = (
+        f"SELECT p.role, p.display_name, p.muted, p.admitted_at IS NOT NULL, "  # noqa: S608
+        f"p.removed_at IS NOT NULL, EXISTS (SELECT 1 FROM {connections} c "
+        f"JOIN {participants} f ON f.id = c.participant_id WHERE c.session_id = %s "
+        f"AND c.heartbeat_at >= %s AND f.role = %s AND f.removed_at IS NULL) "
+        f"FROM {participants} p WHERE p.session_id = %s AND p.user_id = %s"
     )
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [session_id, cutoff, RoomParticipant.Role.FACILITATOR.value, session_id, user_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    role, name, muted, admitted, removed, here = row
+    return ChatSender(role, name, bool(muted), bool(admitted), bool(removed), bool(here))
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -20,6 +20,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -389,6 +390,22 @@ def chat_text_clean(text) -> str:
     return text
 
 
+def _next_seq(session_id: int) -> int:
+    # One UPDATE ... RETURNING: it takes the room row's lock (SQLite: the IMMEDIATE
+    # transaction's write lock) until the caller's transaction ends, and the increment commits
+    # with the message insert, so sequence numbers have no gaps and no duplicates.
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "  # noqa: S608
+            "WHERE session_id = %s RETURNING last_seq",
+            [session_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise RoomError("This room is not open.", code="conflict")
+    return row[0]
+
+
 @transaction.atomic
 def chat_post(
     *,
@@ -405,29 +422,28 @@ def chat_post(
     """
     now = now or timezone.now()
     text = chat_text_clean(text)
-    participant = _participant(session_id=session_id, user=user)
-    if participant.role != FACILITATOR:
-        if participant.muted:
+    sender = selectors.chat_sender(session_id=session_id, user_id=user.pk, now=now)
+    if sender is None or sender.removed:
+        raise RoomError("You are not in this room.", code="forbidden")
+    if not sender.admitted:
+        raise RoomError("Please wait until a facilitator lets you in.", code="forbidden")
+    if sender.role != FACILITATOR:
+        if sender.muted:
             raise RoomError("A facilitator has muted you for now.", code="muted")
-        if not selectors.facilitator_present(session_id=session_id, now=now):
+        if not sender.facilitator_here:
             raise RoomError("Chat is paused until a facilitator is here.", code="paused")
-    # The room row lock (SQLite: the write lock of the IMMEDIATE transaction) orders writers,
-    # and the increment commits with the insert: no gaps, no duplicates.
-    room = Room.objects.select_for_update().get(session_id=session_id)
-    room.last_seq += 1
-    room.save(update_fields=["last_seq"])
     message = RoomMessage.objects.create(
         session_id=session_id,
-        seq=room.last_seq,
+        seq=_next_seq(session_id),
         author=user,
-        author_name=participant.display_name,
-        author_role=participant.role,
+        author_name=sender.display_name,
+        author_role=sender.role,
         text=text,
         sent_at=now,
     )
     frames = []
     if crisis_match(text):
-        author = selectors.participant_public(participant)
+        author = {"id": user.pk, "display_name": sender.display_name, "role": sender.role}
         frames = [
             [
                 f"u:{user.pk}",
