@@ -10,6 +10,7 @@ from facilitators.models import FacilitatorAssignment
 from facilitators.services import facilitator_assign
 from sessions_app import services
 from sessions_app.models import RSVP, Session, SupportGroup, User, Venue
+from sessions_app.rooms import services as room_services
 
 DEMO_PASSWORD = "hearth-demo-2026"  # noqa: S105 - printed for the demo logins on purpose
 
@@ -184,7 +185,32 @@ class Command(BaseCommand):
                 )
         services.sessions_materialize()
         self._memberships_and_rsvps(attendees)
+        live = self._live_room(facilitators["facilitator"], attendees[:4])
         self._print_logins(coordinator)
+        self.stdout.write(
+            f"  a live room is open now: /sessions/{live.pk}/room/ (facilitator, attendee1-4)"
+        )
+
+    def _live_room(self, lead: User, attendees: list[User]) -> Session:
+        """A drop-in session of the grief circle starting in a few minutes with its room open,
+        so the room can be tried at once; made again whenever the last one has ended."""
+        grief = SupportGroup.objects.get(slug="evening-grief-circle")
+        now = timezone.now()
+        live = (
+            Session.objects.scheduled()
+            .filter(group=grief, room_open=True, end__gt=now + timedelta(minutes=30))
+            .first()
+        )
+        if live is None:
+            local = (now + timedelta(minutes=5)).astimezone(grief.tz).replace(tzinfo=None)
+            schedule = services.schedule_create(
+                group=grief, start=local, duration_minutes=180, recurrence=None, created_by=lead
+            )
+            live = Session.objects.get(schedule=schedule)
+            for user in attendees:
+                services.rsvp_create(session=live, user=user)
+            room_services.room_open(session=live, by=lead)
+        return live
 
     def _memberships_and_rsvps(self, attendees: list[User]) -> None:
         grief = SupportGroup.objects.get(slug="evening-grief-circle")

@@ -337,6 +337,15 @@ CASES = [
         expect_signed_in(200),
         body=lambda w: {"status": "cancelled", "position": None},
     ),
+    # --- rooms (the session is days away: opening is too early, a ticket has no open room) ---
+    Case("session-room-open", "POST", expect_managers(409)),
+    Case(
+        "session-room-close",
+        "POST",
+        expect_managers(200),
+        body=lambda w: session_json(w.session),
+    ),
+    Case("session-room-ticket", "POST", {**expect_managers(409), "attendee": 409}),
     # --- me ---
     Case("me-rsvps", "GET", expect_signed_in(200), body=_my_rsvps),
     Case("me-calendar-token", "POST", expect_signed_in(200), body=_calendar_token),
