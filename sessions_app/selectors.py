@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -302,7 +303,7 @@ def schedule_in_words(*, schedule: Schedule) -> str:
     if recurrence.until:
         until = dateformat.format(recurrence.until, pgettext("long date format", "l j F Y"))
         text = _("%(schedule)s, until %(day)s") % {"schedule": text, "day": until}
-    return text
+    return capfirst(text)
 
 
 def schedules_active(*, group: SupportGroup, now: datetime | None = None) -> QuerySet[Schedule]:

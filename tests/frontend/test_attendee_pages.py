@@ -576,3 +576,19 @@ def test_delete_my_account(client, world):
     assert "Your account and everything in it is deleted." in text(response)
     assert not User.objects.filter(username="attendee").exists()
     assert client.get("/account/").status_code == 302
+
+
+# --- language ---------------------------------------------------------------------------------
+
+
+def test_language_from_the_browser(client, world):
+    response = client.get("/groups/tuesday-circle/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200
+    assert '<html lang="es">' in response.content.decode()
+    assert "Directrices del grupo" in text(response)
+
+
+def test_language_switch(client, world):
+    response = client.post("/i18n/language/", {"language": "es", "next": "/groups/"})
+    assert response.status_code == 302
+    assert "Buscar un grupo de apoyo" in text(client.get("/groups/"))

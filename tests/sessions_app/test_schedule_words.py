@@ -112,7 +112,30 @@ def test_ended_series_are_left_out():
     assert selectors.group_schedule_in_words(group=group) == []
 
 
+def test_spanish():
+    group = GroupFactory(timezone="America/New_York")
+    _words(group, "19:00:00", {"frequency": "weekly", "byweekday": ["TU"]})
+    with translation.override("es"):
+        assert selectors.group_schedule_in_words(group=group) == [
+            "Los martes a las 19:00, hora del Este"
+        ]
+
+
 def test_timezone_labels():
     assert selectors.timezone_label("America/New_York") == "Eastern"
     assert selectors.timezone_label("Asia/Kolkata") == "Kolkata time"
     assert selectors.timezone_label("America/Argentina/Buenos_Aires") == "Buenos Aires time"
+
+
+def test_spanish_monthly_and_every_other_week():
+    monthly = GroupFactory(timezone="America/Chicago")
+    _words(monthly, "10:00:00", {"frequency": "monthly", "byweekday": ["MO"], "bysetpos": 1})
+    fortnightly = GroupFactory(timezone="America/Mexico_City")
+    _words(fortnightly, "20:00:00", {"frequency": "weekly", "interval": 2, "byweekday": ["WE"]})
+    with translation.override("es"):
+        assert selectors.group_schedule_in_words(group=monthly) == [
+            "El primer lunes de cada mes a las 10:00, hora del Centro"
+        ]
+        assert selectors.group_schedule_in_words(group=fortnightly) == [
+            "Un miércoles sí y otro no a las 20:00, hora de Mexico City"
+        ]
