@@ -15,6 +15,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
     path("sessions/<int:pk>/rsvp/", views.session_rsvp, name="session-rsvp"),
     path("sessions/<int:pk>/rsvp/cancel/", views.session_rsvp_cancel, name="session-rsvp-cancel"),
+    path("sessions/<int:pk>/claim/", views.session_claim, name="session-claim"),
     path(
         "sessions/<int:pk>/calendar.ics",
         calendar_views.session_calendar,

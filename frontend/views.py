@@ -5,6 +5,7 @@ services, permission questions through sessions_app.access."""
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -24,6 +25,7 @@ from frontend import forms
 from sessions_app import access, selectors, services, services_accounts
 from sessions_app.errors import DomainError
 from sessions_app.models import RSVP, Membership, Session, SupportGroup
+from sessions_app.selectors import clock_time
 from sessions_app.sms import services as sms_services
 from sessions_app.sms.models import SmsConsent
 
@@ -183,7 +185,11 @@ def _rsvp_context(request, session: Session, notice: str = "") -> dict:
     rsvp = selectors.user_rsvp_for(user=user, session=session)
     facilitates = access.is_group_facilitator(user=user, group=session.group)
     going = rsvp is not None and rsvp.status == RSVP.Status.GOING
+    offer = selectors.rsvp_open_seat_offer(rsvp=rsvp) if rsvp is not None else None
+    tz = user.timezone if user.is_authenticated else session.group.timezone
     return {
+        "offer": offer,
+        "offer_expires": clock_time(offer.expires_at.astimezone(ZoneInfo(tz))) if offer else "",
         "session": session,
         "group": session.group,
         "rsvp": rsvp,
@@ -249,6 +255,23 @@ def session_rsvp_cancel(request, pk: int):
     return _session_page(request, session, _("Your RSVP is cancelled."))
 
 
+@login_required
+@require_POST
+def session_claim(request, pk: int):
+    """Claim a seat offered to you from the waitlist, before it passes to the next person."""
+    session = _visible_session(request, pk)
+    rsvp = selectors.user_rsvp_for(user=request.user, session=session)
+    offer = selectors.rsvp_open_seat_offer(rsvp=rsvp) if rsvp is not None else None
+    if offer is None:
+        return _session_page(request, session, _("There is no seat offer for you to claim."))
+    try:
+        services.seat_offer_claim(offer=offer)
+    except DomainError as exc:
+        return _session_page(request, session, exc.message)
+    session = _visible_session(request, pk)
+    return _session_page(request, session, _("The seat is yours. See you there."))
+
+
 # --- my sessions ------------------------------------------------------------------------------
 
 
@@ -264,6 +287,7 @@ def my_sessions(request):
             "pending": Membership.objects.filter(
                 user=request.user, status=Membership.Status.PENDING
             ).select_related("group"),
+            "notices": selectors.user_notices_recent(user=request.user),
             "viewer_tz": request.user.timezone,
         },
     )

@@ -12,7 +12,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from sessions_app.models import RSVP, Membership, Schedule, SeatOffer, Session, SupportGroup
+from sessions_app.models import (
+    RSVP,
+    Membership,
+    Notice,
+    Schedule,
+    SeatOffer,
+    Session,
+    SupportGroup,
+)
 from sessions_app.recurrence import WEEKDAYS, recurrence_from_rule
 
 
@@ -386,3 +394,20 @@ def user_rsvp_for(*, user, session: Session) -> RSVP | None:
             user=user, session=session, status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]
         )
     ).first()
+
+
+def rsvp_open_seat_offer(*, rsvp: RSVP, now: datetime | None = None) -> SeatOffer | None:
+    """The seat offer waiting for this (waitlisted) RSVP to claim, if one is open."""
+    if rsvp.status != RSVP.Status.WAITLISTED:
+        return None
+    return SeatOffer.objects.filter(
+        rsvp=rsvp, status=SeatOffer.Status.OPEN, expires_at__gt=now or timezone.now()
+    ).first()
+
+
+def user_notices_recent(*, user, days: int = 30, limit: int = 10) -> QuerySet[Notice]:
+    """What a user was told lately (cancelled, moved, seats, approvals), newest first."""
+    since = timezone.now() - timedelta(days=days)
+    return Notice.objects.filter(user=user, created_at__gte=since).select_related(
+        "session", "session__group"
+    )[:limit]

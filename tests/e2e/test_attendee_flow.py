@@ -89,7 +89,7 @@ def test_visitor_finds_a_group_signs_up_joins_rsvps_waitlists_and_cancels(
     sign_up(second, f"ben{unique}", f"/groups/{data['slug']}/")
     second.get_by_role("button", name="Join", exact=True).click()
     second.goto(f"/sessions/{data['session']}/")
-    expect(second.get_by_text("1 of 1 taken")).to_be_visible()
+    expect(second.get_by_text("1 of 1 seat taken")).to_be_visible()
     second.get_by_role("button", name="Join the waitlist").click()
     expect(second.get_by_role("status")).to_contain_text("you are number 1 on the waitlist")
     second.goto("/me/sessions/")
@@ -104,7 +104,7 @@ def test_visitor_finds_a_group_signs_up_joins_rsvps_waitlists_and_cancels(
     expect(second.get_by_text("You are going.")).to_be_visible()
     second.goto(f"/sessions/{data['session']}/")
     expect(second.get_by_text("You are going.")).to_be_visible()
-    expect(second.get_by_text("1 of 1 taken")).to_be_visible()
+    expect(second.get_by_text("1 of 1 seat taken")).to_be_visible()
 
 
 def test_rsvp_works_without_javascript(browser, base_url, hearth_server, unique):

@@ -69,7 +69,7 @@ def test_session_page_for_every_role(role_client, world):
     assert response.status_code == 200
     body = text(response)
     assert "Tuesday Circle" in body
-    assert "1 of 2 taken" in body
+    assert "1 of 2 seats taken" in body
     assert f'href="/sessions/{session.pk}/calendar.ics"' in body
     assert_private(response)
     expected = {
@@ -240,7 +240,7 @@ def test_rsvp_waitlist_and_cancel(client, world):
     response = client.post(f"/sessions/{session.pk}/rsvp/", follow=True)
     assert "You are going. See you there." in text(response)
     assert RSVP.objects.get(session=session, user=attendee).status == "going"
-    assert "2 of 2 taken" in text(response)
+    assert "2 of 2 seats taken" in text(response)
 
     late = member(world["group"], UserFactory(username="late"))
     client.force_login(late)
@@ -592,3 +592,60 @@ def test_language_switch(client, world):
     response = client.post("/i18n/language/", {"language": "es", "next": "/groups/"})
     assert response.status_code == 302
     assert "Buscar un grupo de apoyo" in text(client.get("/groups/"))
+
+
+# --- seat offers, news, weight, not found -----------------------------------------------------
+
+
+def test_claim_an_offered_seat(client, world):
+    group, attendee, other = world["group"], world["attendee"], world["other"]
+    soon = one_off_session(group, starts_in=timedelta(hours=1))
+    services.rsvp_create(session=soon, user=attendee)
+    services.rsvp_create(session=soon, user=other)
+    late = member(group, UserFactory(username="late"))
+    services.rsvp_create(session=soon, user=late)
+    services.rsvp_cancel(session=soon, user=other)  # close to the start: an offer, not a seat
+    assert RSVP.objects.get(session=soon, user=late).status == "waitlisted"
+
+    client.force_login(late)
+    body = text(client.get(f"/sessions/{soon.pk}/"))
+    assert "A seat is free and it is offered to you. Claim it before" in body
+    response = client.post(f"/sessions/{soon.pk}/claim/", HTTP_HX_REQUEST="true")
+    assert "The seat is yours. See you there." in text(response)
+    assert RSVP.objects.get(session=soon, user=late).status == "going"
+    # Nothing left to claim: said so, nothing changes.
+    response = client.post(f"/sessions/{soon.pk}/claim/", follow=True)
+    assert "There is no seat offer for you to claim." in text(response)
+    client.force_login(attendee)
+    client.post(f"/sessions/{soon.pk}/claim/")
+    assert RSVP.objects.get(session=soon, user=attendee).status == "going"
+
+
+def test_my_sessions_shows_news(client, world):
+    services.rsvp_create(session=world["session"], user=world["attendee"])
+    services.session_cancel(session=world["session"], reason="Room flooded")
+    client.force_login(world["attendee"])
+    body = text(client.get("/me/sessions/"))
+    assert "News" in body and "is cancelled. Room flooded" in body
+    assert "Cancelled by the group." in body
+
+
+def test_pages_stay_small(client, world):
+    """Under 150 KB on the wire without static files (the account page's zone list is the
+    largest part)."""
+    client.force_login(world["attendee"])
+    for url in [
+        "/",
+        "/groups/tuesday-circle/",
+        f"/sessions/{world['session'].pk}/",
+        "/me/sessions/",
+        "/account/",
+    ]:
+        assert len(client.get(url).content) < 150_000, url
+
+
+def test_not_found_page_is_ours(client, world, settings):
+    settings.DEBUG = False
+    response = client.get("/groups/nope/")
+    assert response.status_code == 404
+    assert "We cannot find that page" in text(response)
