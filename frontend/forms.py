@@ -117,6 +117,15 @@ class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A zone set elsewhere (the API accepts every IANA name, "US/Eastern" too) stays
+        # selectable, so saving the form never moves someone's clock by surprise.
+        current = self.data.get("timezone") if self.is_bound else self.initial.get("timezone")
+        known = {name for name, _label in timezone_choices()}
+        if current and current not in known and current in zoneinfo.available_timezones():
+            self.fields["timezone"].choices = [(current, current), *timezone_choices()]
+
 
 class PhoneForm(forms.Form):
     phone = forms.CharField(

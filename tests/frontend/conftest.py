@@ -42,6 +42,7 @@ def world(db):
     lead = facilitator(group, UserFactory(username="lead", display_name="Lee Lead"))
     coordinator = UserFactory(username="coord", is_staff=True, display_name="Casey")
     outsider = UserFactory(username="outsider", display_name="Olly Outsider")
+    elsewhere = facilitator(GroupFactory(slug="elsewhere"), UserFactory(username="elsewhere"))
     session = one_off_session(group)
     services.rsvp_create(session=session, user=other)
     return {
@@ -52,10 +53,12 @@ def world(db):
         "facilitator": lead,
         "coordinator": coordinator,
         "outsider": outsider,
+        "other_facilitator": elsewhere,
     }
 
 
-ROLES = ["anonymous", "attendee", "facilitator", "coordinator", "outsider"]
+# "other_facilitator" facilitates another group: here they are nobody special.
+ROLES = ["anonymous", "attendee", "facilitator", "coordinator", "outsider", "other_facilitator"]
 
 
 @pytest.fixture(params=ROLES)

@@ -57,9 +57,9 @@ def test_group_page_for_every_role(role_client, world):
         assert "to join." in body and 'action="/groups/tuesday-circle/join/"' not in body
     elif role_client.role == "attendee":
         assert "You are a member. Others see you as “Ann Attendee”." in body
-    elif role_client.role == "facilitator":
+    elif role_client.role in {"facilitator", "coordinator"}:
         assert "You help run this group." in body
-    elif role_client.role == "outsider":
+    else:
         assert 'action="/groups/tuesday-circle/join/"' in body
 
 
@@ -78,6 +78,7 @@ def test_session_page_for_every_role(role_client, world):
         "facilitator": "You facilitate this group",
         "coordinator": "Join the group",
         "outsider": "Join the group",
+        "other_facilitator": "Join the group",
     }[role_client.role]
     assert expected in body
 
@@ -99,13 +100,37 @@ def test_personal_pages_need_a_login(client, world, url):
     assert response["Location"].startswith("/accounts/login/?next=")
 
 
-@pytest.mark.parametrize("role", ["attendee", "facilitator", "coordinator", "outsider"])
+@pytest.mark.parametrize(
+    "role", ["attendee", "facilitator", "coordinator", "outsider", "other_facilitator"]
+)
 @pytest.mark.parametrize("url", ["/me/sessions/", "/account/"])
 def test_personal_pages_for_every_logged_in_role(client, world, role, url):
     client.force_login(world[role])
     response = client.get(url)
     assert response.status_code == 200
     assert_private(response)
+
+
+@pytest.mark.parametrize(
+    "url", ["/accounts/login/", "/accounts/signup/", "/accounts/password-reset/"]
+)
+def test_account_pages_for_every_role(role_client, world, url):
+    response = role_client.get(url)
+    if role_client.role == "anonymous" or url == "/accounts/password-reset/":
+        assert response.status_code == 200
+        assert "<form" in response.content.decode()
+    else:  # already logged in: nothing to do there
+        assert response.status_code == 302
+        assert response["Location"] == "/"
+
+
+def test_a_legacy_zone_stays_selected(client, world):
+    attendee = world["attendee"]
+    User.objects.filter(pk=attendee.pk).update(timezone="US/Eastern")
+    client.force_login(attendee)
+    assert 'value="US/Eastern" selected' in text(client.get("/account/"))
+    client.post("/account/profile/", {"display_name": "Ann", "timezone": "US/Eastern"})
+    assert User.objects.get(pk=attendee.pk).timezone == "US/Eastern"
 
 
 def test_unknown_pages_are_404(client, world):
@@ -436,7 +461,7 @@ def test_sign_up_errors_are_form_errors(client, world, data, field_error):
     response = client.post("/accounts/signup/", data)
     assert response.status_code == 400
     assert field_error in text(response)
-    assert User.objects.count() == 5
+    assert User.objects.count() == 6
 
 
 def test_sign_up_never_redirects_off_site(client, world):
