@@ -145,7 +145,12 @@ class PhoneVerifyForm(forms.Form):
 
 
 class SmsConsentForm(forms.Form):
-    sms_opt_in = forms.BooleanField(label=_("Send me SMS reminders"), required=False)
+    sms_opt_in = forms.BooleanField(
+        label=_("Send me SMS reminders"),
+        required=False,
+        # The consent wording under the box is what the person agrees to.
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-text"}),
+    )
 
 
 class AccountDeleteForm(forms.Form):
