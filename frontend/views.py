@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
@@ -196,7 +197,8 @@ def _rsvp_context(request, session: Session, notice: str = "") -> dict:
         "membership": access.membership_of(user=user, group=session.group),
         "can_rsvp": access.can_rsvp(user=user, group=session.group),
         "facilitates": facilitates,
-        "is_open": session.status == Session.Status.SCHEDULED,
+        "is_open": session.status == Session.Status.SCHEDULED and session.end > timezone.now(),
+        "is_over": session.end <= timezone.now(),
         # The room page (another part of the site) makes the final decision when it opens.
         "room_path": f"/sessions/{session.pk}/room/"
         if session.room_open and (facilitates or going)
@@ -247,6 +249,9 @@ def session_rsvp(request, pk: int):
 def session_rsvp_cancel(request, pk: int):
     """Cancel an RSVP; a freed seat goes to the first person on the waitlist."""
     session = _visible_session(request, pk)
+    if session.end <= timezone.now():
+        # As in the API: once it is over, an RSVP is attendance history, not a plan.
+        return _session_page(request, session, _("This session is over."))
     try:
         services.rsvp_cancel(session=session, user=request.user)
     except DomainError as exc:

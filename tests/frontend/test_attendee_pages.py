@@ -674,3 +674,17 @@ def test_not_found_page_is_ours(client, world, settings):
     response = client.get("/groups/nope/")
     assert response.status_code == 404
     assert "We cannot find that page" in text(response)
+
+
+def test_a_session_that_is_over_keeps_its_rsvps(client, world):
+    session, attendee = world["session"], world["attendee"]
+    services.rsvp_create(session=session, user=attendee)
+    Session.objects.filter(pk=session.pk).update(
+        start=timezone.now() - timedelta(hours=3), end=timezone.now() - timedelta(hours=2)
+    )
+    client.force_login(attendee)
+    body = text(client.get(f"/sessions/{session.pk}/"))
+    assert "This session is over." in body and "Cancel my RSVP" not in body
+    response = client.post(f"/sessions/{session.pk}/rsvp/cancel/", follow=True)
+    assert "This session is over." in text(response)
+    assert RSVP.objects.get(session=session, user=attendee).status == "going"
