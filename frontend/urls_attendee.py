@@ -35,9 +35,7 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name=T + "login.html", redirect_authenticated_user=True, next_page="/"
-        ),
+        views.LoginView.as_view(),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),

@@ -4,12 +4,16 @@ services, permission questions through sessions_app.access."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -296,6 +300,49 @@ def my_sessions(request):
             "viewer_tz": request.user.timezone,
         },
     )
+
+
+# --- accounts: log in, sign up ---
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login with our template, and failed attempts limited per address and username
+    (at the API's THROTTLE_LOGIN rate), so a password cannot be guessed through the page."""
+
+    template_name = "frontend/accounts/login.html"
+    redirect_authenticated_user = True
+    next_page = "/"
+
+    @staticmethod
+    def _rate() -> tuple[int, int]:
+        """THROTTLE_LOGIN ("10/minute") as (attempts, seconds), read as DRF reads it."""
+        count, period = settings.HEARTH_THROTTLE_RATES["login"].split("/")
+        return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+    def _failures_key(self) -> str:
+        who = f"{self.request.META.get('REMOTE_ADDR', '')}:{self.request.POST.get('username', '')}"
+        return "login-failures:" + hashlib.sha256(who.lower().encode()).hexdigest()
+
+    def post(self, request, *args, **kwargs):
+        limit, _seconds = self._rate()
+        if cache.get(self._failures_key(), 0) >= limit:
+            # The password is not even checked: an unbound form and the reason.
+            context = self.get_context_data(
+                form=self.get_form_class()(request),
+                form_error=_("Too many failed attempts. Wait a minute and try again."),
+            )
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        _limit, seconds = self._rate()
+        key = self._failures_key()
+        cache.add(key, 0, timeout=seconds)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired in between
+            cache.set(key, 1, timeout=seconds)
+        return super().form_invalid(form)
 
 
 # --- accounts: sign up ------------------------------------------------------------------------

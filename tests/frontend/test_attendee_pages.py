@@ -3,6 +3,7 @@ errors, and privacy (no other attendee's name or phone on group or session pages
 
 import html
 import re
+import uuid
 import zoneinfo
 from datetime import timedelta
 
@@ -492,6 +493,26 @@ def test_login_page_and_logout(client, world):
     assert ">Log out</button>" in text(client.get("/"))
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/account/").status_code == 302
+
+
+def test_failed_logins_are_limited(client, world, settings):
+    settings.HEARTH_THROTTLE_RATES = {**settings.HEARTH_THROTTLE_RATES, "login": "3/minute"}
+    # A fresh name: the counts live in the cache (Redis in CI), shared by repeated runs.
+    username = f"guess-{uuid.uuid4().hex[:8]}"
+    UserFactory(username=username)
+    for _ in range(3):
+        response = client.post("/accounts/login/", {"username": username, "password": "no"})
+        assert response.status_code == 200
+    right = {"username": username, "password": "a-Long-test-passw0rd"}
+    response = client.post("/accounts/login/", right)
+    assert response.status_code == 429
+    assert "Too many failed attempts." in text(response)
+    assert client.get("/account/").status_code == 302  # not logged in
+    # Another account from the same address is not locked out by these.
+    response = client.post(
+        "/accounts/login/", {"username": "attendee", "password": "a-Long-test-passw0rd"}
+    )
+    assert response.status_code == 302
 
 
 def test_password_reset_by_email(client, world):
