@@ -121,3 +121,17 @@ def my_calendar(request):
     )
     body = calendar_build(sessions.distinct(), name="My Hearth sessions")
     return _response(body, "hearth.ics")
+
+
+@require_GET
+def session_calendar(request, pk: int):
+    """One session as an .ics download, for "Add to calendar"."""
+    session = get_object_or_404(Session.objects.select_related("group", "group__venue"), pk=pk)
+    if not access.can_view_session(user=request.user, session=session):
+        raise Http404
+    body = calendar_build([session], name=session.group.name)
+    response = _response(body, f"{session.group.slug}-{session.pk}.ics")
+    response["Content-Disposition"] = response["Content-Disposition"].replace(
+        "inline", "attachment"
+    )
+    return response

@@ -1,3 +1,72 @@
 """Pages: the attendee part of the site (included by frontend/urls.py, names in `frontend:`)."""
 
-urlpatterns: list = []
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+from django.views.i18n import set_language
+
+from frontend import calendar_views, views
+
+T = "frontend/accounts/"
+
+urlpatterns = [
+    path("groups/", views.home, name="groups"),
+    path("groups/<slug:slug>/", views.group_detail, name="group-detail"),
+    path("groups/<slug:slug>/join/", views.group_join, name="group-join"),
+    path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
+    path("sessions/<int:pk>/rsvp/", views.session_rsvp, name="session-rsvp"),
+    path("sessions/<int:pk>/rsvp/cancel/", views.session_rsvp_cancel, name="session-rsvp-cancel"),
+    path("sessions/<int:pk>/claim/", views.session_claim, name="session-claim"),
+    path(
+        "sessions/<int:pk>/calendar.ics",
+        calendar_views.session_calendar,
+        name="session-calendar",
+    ),
+    path("me/sessions/", views.my_sessions, name="my-sessions"),
+    path("account/", views.account, name="account"),
+    path("account/profile/", views.account_profile, name="account-profile"),
+    path("account/phone/", views.account_phone, name="account-phone"),
+    path("account/phone/verify/", views.account_phone_verify, name="account-phone-verify"),
+    path("account/sms/", views.account_sms, name="account-sms"),
+    path("account/calendar/", views.account_calendar_reset, name="account-calendar-reset"),
+    path("account/export/", views.account_export, name="account-export"),
+    path("account/delete/", views.account_delete, name="account-delete"),
+    path("i18n/language/", set_language, name="set-language"),
+    # Sign up, log in and out, password reset: Django's auth views with our templates.
+    path("accounts/signup/", views.signup, name="signup"),
+    path(
+        "accounts/login/",
+        views.LoginView.as_view(),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name=T + "password_reset_form.html",
+            email_template_name=T + "password_reset_email.txt",
+            subject_template_name=T + "password_reset_subject.txt",
+            success_url=reverse_lazy("frontend:password-reset-done"),
+        ),
+        name="password-reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name=T + "password_reset_done.html"),
+        name="password-reset-done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name=T + "password_reset_confirm.html",
+            success_url=reverse_lazy("frontend:password-reset-complete"),
+        ),
+        name="password-reset-confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name=T + "password_reset_complete.html"
+        ),
+        name="password-reset-complete",
+    ),
+]

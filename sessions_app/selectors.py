@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
-from sessions_app.models import RSVP, Membership, SeatOffer, Session, SupportGroup
+from sessions_app.models import (
+    RSVP,
+    Membership,
+    Notice,
+    Schedule,
+    SeatOffer,
+    Session,
+    SupportGroup,
+)
+from sessions_app.recurrence import WEEKDAYS, recurrence_from_rule
 
 
 def groups_visible(*, user) -> QuerySet[SupportGroup]:
@@ -158,3 +171,243 @@ def session_is_first_time(*, rsvp: RSVP) -> bool:
         session__start__lt=rsvp.session.start,
         attendance=RSVP.Attendance.ATTENDED,
     ).exists()
+
+
+# --- pages: the group directory and schedules in words ----------------------------------------
+
+# Everyday names for the zones most groups meet in; others are named after their city.
+_ZONE_LABELS = {
+    "America/New_York": gettext_lazy("Eastern"),
+    "America/Detroit": gettext_lazy("Eastern"),
+    "America/Toronto": gettext_lazy("Eastern"),
+    "America/Indiana/Indianapolis": gettext_lazy("Eastern"),
+    "America/Chicago": gettext_lazy("Central"),
+    "America/Winnipeg": gettext_lazy("Central"),
+    "America/Denver": gettext_lazy("Mountain"),
+    "America/Edmonton": gettext_lazy("Mountain"),
+    "America/Boise": gettext_lazy("Mountain"),
+    "America/Phoenix": gettext_lazy("Arizona"),
+    "America/Los_Angeles": gettext_lazy("Pacific"),
+    "America/Vancouver": gettext_lazy("Pacific"),
+    "America/Anchorage": gettext_lazy("Alaska"),
+    "Pacific/Honolulu": gettext_lazy("Hawaii"),
+    "Europe/London": gettext_lazy("UK time"),
+    "Europe/Dublin": gettext_lazy("Irish time"),
+    "Europe/Lisbon": gettext_lazy("Portugal time"),
+    "Europe/Berlin": gettext_lazy("Central European"),
+    "Europe/Paris": gettext_lazy("Central European"),
+    "Europe/Madrid": gettext_lazy("Central European"),
+    "Europe/Rome": gettext_lazy("Central European"),
+    "Europe/Amsterdam": gettext_lazy("Central European"),
+    "Europe/Brussels": gettext_lazy("Central European"),
+    "Europe/Vienna": gettext_lazy("Central European"),
+    "Europe/Zurich": gettext_lazy("Central European"),
+    "Europe/Stockholm": gettext_lazy("Central European"),
+    "Europe/Oslo": gettext_lazy("Central European"),
+    "Europe/Copenhagen": gettext_lazy("Central European"),
+    "Europe/Warsaw": gettext_lazy("Central European"),
+    "Europe/Prague": gettext_lazy("Central European"),
+    "UTC": gettext_lazy("UTC"),
+}
+
+_WEEKDAY_PLURALS = {
+    "MO": gettext_lazy("Mondays"),
+    "TU": gettext_lazy("Tuesdays"),
+    "WE": gettext_lazy("Wednesdays"),
+    "TH": gettext_lazy("Thursdays"),
+    "FR": gettext_lazy("Fridays"),
+    "SA": gettext_lazy("Saturdays"),
+    "SU": gettext_lazy("Sundays"),
+}
+_WEEKDAY_NAMES = {
+    "MO": gettext_lazy("Monday"),
+    "TU": gettext_lazy("Tuesday"),
+    "WE": gettext_lazy("Wednesday"),
+    "TH": gettext_lazy("Thursday"),
+    "FR": gettext_lazy("Friday"),
+    "SA": gettext_lazy("Saturday"),
+    "SU": gettext_lazy("Sunday"),
+}
+_SETPOS = {
+    1: gettext_lazy("first"),
+    2: gettext_lazy("second"),
+    3: gettext_lazy("third"),
+    4: gettext_lazy("fourth"),
+    5: gettext_lazy("fifth"),
+    -1: gettext_lazy("last"),
+}
+
+
+def timezone_label(name: str) -> str:
+    """A zone as people say it: "Eastern", "UK time", else "<city> time" ("Mexico City time")."""
+    if name in _ZONE_LABELS:
+        return str(_ZONE_LABELS[name])
+    city = name.rsplit("/", 1)[-1].replace("_", " ")
+    return _("%(city)s time") % {"city": city}
+
+
+def clock_time(value: time | datetime) -> str:
+    """A wall-clock time in the active language's style ("7:00 PM", "19:00" in Spanish)."""
+    return dateformat.format(value, pgettext("clock time format", "g:i A"))
+
+
+def _join_words(words: list[str]) -> str:
+    if len(words) == 1:
+        return words[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
+
+
+def schedule_in_words(*, schedule: Schedule) -> str:
+    """A series as a sentence in the group's zone: "Tuesdays at 7:00 PM Eastern",
+    "The first Monday of each month at 10:00 AM Central", "Every other Thursday at …"."""
+    tz = schedule.group.tz
+    at = {"time": clock_time(schedule.start_time), "zone": timezone_label(schedule.group.timezone)}
+    until_instant = schedule.event.end_recurring_period
+    recurrence = recurrence_from_rule(
+        schedule.rule, until=until_instant.astimezone(tz).date() if until_instant else None
+    )
+    if recurrence is None:
+        day = dateformat.format(schedule.first_date, pgettext("long date format", "l j F Y"))
+        return _("Once, on %(day)s at %(time)s %(zone)s") % {"day": day, **at}
+
+    days = list(recurrence.byweekday)
+    interval = recurrence.interval
+    if recurrence.frequency == "monthly":
+        if recurrence.bysetpos is not None and days:
+            which = {"nth": _SETPOS[recurrence.bysetpos], "day": _WEEKDAY_NAMES[days[0]]}
+            if interval == 1:
+                text = _("The %(nth)s %(day)s of each month") % which
+            else:
+                text = _("The %(nth)s %(day)s of every %(n)s months") % {**which, "n": interval}
+        else:
+            nth = schedule.first_date.day
+            if interval == 1:
+                text = _("Monthly on day %(n)s") % {"n": nth}
+            else:
+                text = _("Every %(months)s months on day %(n)s") % {"months": interval, "n": nth}
+    else:
+        if recurrence.frequency == "daily" and not days:
+            days = list(WEEKDAYS)
+        if recurrence.frequency == "weekly" and not days:
+            days = [WEEKDAYS[schedule.first_date.weekday()]]
+        if days == list(WEEKDAYS):
+            plural = str(_("Every day"))
+        elif days == list(WEEKDAYS[:5]):
+            plural = str(_("Weekdays"))
+        else:
+            plural = _join_words([str(_WEEKDAY_PLURALS[d]) for d in days])
+        singular = _join_words([str(_WEEKDAY_NAMES[d]) for d in days])
+        if interval == 1:
+            text = plural
+        elif recurrence.frequency == "weekly" and interval == 2 and len(days) == 1:
+            text = _("Every other %(day)s") % {"day": singular}
+        elif recurrence.frequency == "weekly" and interval == 2:
+            text = _("Every other week on %(days)s") % {"days": singular}
+        elif recurrence.frequency == "weekly":
+            text = _("Every %(n)s weeks on %(days)s") % {"n": interval, "days": singular}
+        else:
+            text = _("Every %(n)s days") % {"n": interval}
+    text = _("%(when)s at %(time)s %(zone)s") % {"when": text, **at}
+    if recurrence.until:
+        until = dateformat.format(recurrence.until, pgettext("long date format", "l j F Y"))
+        text = _("%(schedule)s, until %(day)s") % {"schedule": text, "day": until}
+    return capfirst(text)
+
+
+def schedules_active(*, group: SupportGroup, now: datetime | None = None) -> QuerySet[Schedule]:
+    """A group's series that still have sessions to come (not ended, not past their end date)."""
+    now = now or timezone.now()
+    return (
+        Schedule.objects.filter(group=group)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=now))
+        .filter(
+            Q(event__end_recurring_period__isnull=True) | Q(event__end_recurring_period__gt=now)
+        )
+        .exclude(rule__isnull=True, event__start__lte=now)
+        .select_related("group", "event", "rule")
+        .order_by("first_date", "start_time", "pk")
+    )
+
+
+def group_schedule_in_words(*, group: SupportGroup, now: datetime | None = None) -> list[str]:
+    """Each active series of a group as a sentence (see schedule_in_words)."""
+    return [schedule_in_words(schedule=s) for s in schedules_active(group=group, now=now)]
+
+
+def groups_next_session(
+    groups: QuerySet[SupportGroup], *, now: datetime | None = None
+) -> dict[int, Session]:
+    """The next scheduled (not cancelled) session of each group, keyed by group id: two queries."""
+    now = now or timezone.now()
+    next_pk = (
+        Session.objects.filter(group=OuterRef("pk"), status=Session.Status.SCHEDULED, end__gt=now)
+        .order_by("start", "pk")
+        .values("pk")[:1]
+    )
+    pks = [
+        pk
+        for pk in groups.order_by()
+        .annotate(next_pk=Subquery(next_pk))
+        .values_list("next_pk", flat=True)
+        if pk
+    ]
+    return {s.group_id: s for s in sessions_with_counts(Session.objects.filter(pk__in=pks))}
+
+
+def groups_meeting_on_weekday(
+    groups: QuerySet[SupportGroup], *, weekday: int, now: datetime | None = None, days: int = 28
+) -> QuerySet[SupportGroup]:
+    """Groups with a session on `weekday` (0 = Monday, in the group's own zone) in the coming
+    `days` days."""
+    now = now or timezone.now()
+    rows = Session.objects.filter(
+        group__in=groups,
+        status=Session.Status.SCHEDULED,
+        start__gte=now,
+        start__lt=now + timedelta(days=days),
+    ).values_list("group_id", "start", "group__timezone")
+    zones: dict[str, ZoneInfo] = {}
+    ids = {
+        group_id
+        for group_id, start, tz in rows
+        if start.astimezone(zones.setdefault(tz, ZoneInfo(tz))).weekday() == weekday
+    }
+    return groups.filter(pk__in=ids)
+
+
+def group_topics(groups: QuerySet[SupportGroup]) -> list[str]:
+    """The distinct topics of these groups, sorted, for a filter."""
+    return sorted(set(groups.order_by().values_list("topic", flat=True)))
+
+
+def group_languages(groups: QuerySet[SupportGroup]) -> list[str]:
+    """The distinct language codes of these groups, sorted, for a filter."""
+    return sorted(set(groups.order_by().values_list("language", flat=True)))
+
+
+def user_rsvp_for(*, user, session: Session) -> RSVP | None:
+    """The user's live (going or waitlisted) RSVP to a session, with `position`, or None."""
+    if not user.is_authenticated:
+        return None
+    return rsvps_with_position(
+        RSVP.objects.filter(
+            user=user, session=session, status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]
+        )
+    ).first()
+
+
+def rsvp_open_seat_offer(*, rsvp: RSVP, now: datetime | None = None) -> SeatOffer | None:
+    """The seat offer waiting for this (waitlisted) RSVP to claim, if one is open."""
+    if rsvp.status != RSVP.Status.WAITLISTED:
+        return None
+    return SeatOffer.objects.filter(
+        rsvp=rsvp, status=SeatOffer.Status.OPEN, expires_at__gt=now or timezone.now()
+    ).first()
+
+
+def user_notices_recent(*, user, days: int = 30, limit: int = 10) -> QuerySet[Notice]:
+    """What a user was told lately (cancelled, moved, seats, approvals), newest first."""
+    since = timezone.now() - timedelta(days=days)
+    return Notice.objects.filter(user=user, created_at__gte=since).select_related(
+        "session", "session__group"
+    )[:limit]

@@ -1,11 +1,21 @@
 """Text bodies: plain GSM-7, at most 160 characters, naming the group and the local time,
-never the topic (lock screens are public)."""
+never the topic (lock screens are public).
+
+Every text is marked for translation. A body is written in `language` (default: the site's
+LANGUAGE_CODE, never the language of whoever's request happened to cause the text), so the
+English output does not depend on the page a change was made from.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import dateformat, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
 MAX_LEN = 160
 
@@ -17,17 +27,21 @@ GSM7 = set(
 )
 _REPLACEMENTS = {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "..."}
 
-HELP_TEXT = (
+HELP_TEXT = gettext_noop(
     "Hearth: texts about your support group sessions. Reply Y to confirm, N to cancel, "
     "LATE, HERE. Msg & data rates may apply. Reply STOP to opt out."
 )
-UNKNOWN_TEXT = "Hearth: sorry, we did not understand. Reply Y, N, LATE, HERE, HELP or STOP."
-STOP_TEXT = "Hearth: you will get no more texts from us. Reply START to opt back in."
-START_TEXT = "Hearth: texts are back on. Reply HELP for help, STOP to opt out."
-UNKNOWN_NUMBER_TEXT = (
+UNKNOWN_TEXT = gettext_noop(
+    "Hearth: sorry, we did not understand. Reply Y, N, LATE, HERE, HELP or STOP."
+)
+STOP_TEXT = gettext_noop("Hearth: you will get no more texts from us. Reply START to opt back in.")
+START_TEXT = gettext_noop("Hearth: texts are back on. Reply HELP for help, STOP to opt out.")
+UNKNOWN_NUMBER_TEXT = gettext_noop(
     "Hearth: we do not know this number. Add it to your Hearth profile to get reminders."
 )
-NO_SESSION_TEXT = "Hearth: you have no upcoming session we reminded you of. Reply HELP for help."
+NO_SESSION_TEXT = gettext_noop(
+    "Hearth: you have no upcoming session we reminded you of. Reply HELP for help."
+)
 
 
 def to_gsm7(text: str) -> str:
@@ -56,40 +70,88 @@ def fit(*, before: str, name: str, after: str) -> str:
     return (before + name + after)[:MAX_LEN]
 
 
+def in_language(language: str | None = None):
+    """The language a text is written in: `language`, else the site's default."""
+    return translation.override(language or settings.LANGUAGE_CODE)
+
+
+def translated(text: str, language: str | None = None) -> str:
+    """One of the fixed texts above (HELP_TEXT, STOP_TEXT…) in `language`, in GSM-7."""
+    with in_language(language):
+        return to_gsm7(_(text))[:MAX_LEN]
+
+
+def _fit_template(template: str, name: str, **values) -> str:
+    """Fill a translated "…%(group)s…" template, shortening only the group's name."""
+    before, after = template.split("%(group)s", 1)
+    return fit(before=before % values, name=name, after=after % values)
+
+
 def local_label(moment: datetime, tz: ZoneInfo) -> str:
     """'Tue 03 Nov 09:30 PST': the recipient's wall clock, with the zone's abbreviation."""
     local = moment.astimezone(tz)
-    return f"{local:%a %d %b %H:%M} {local.tzname()}"
+    return f"{dateformat.format(local, pgettext('SMS date', 'D d M H:i'))} {local.tzname()}"
 
 
-def reminder(*, group_name: str, start: datetime, tz: ZoneInfo) -> str:
-    return fit(
-        before="Hearth: ",
-        name=group_name,
-        after=f" meets {local_label(start, tz)}. Reply Y to confirm, N if you can't come, "
-        "HELP for help, STOP to opt out.",
-    )
+def reminder(*, group_name: str, start: datetime, tz: ZoneInfo, language: str | None = None) -> str:
+    with in_language(language):
+        return _fit_template(
+            _(
+                "Hearth: %(group)s meets %(when)s. Reply Y to confirm, N if you can't come, "
+                "HELP for help, STOP to opt out."
+            ),
+            group_name,
+            when=local_label(start, tz),
+        )
 
 
-def notice(*, kind: str, group_name: str, session_start: datetime | None, tz: ZoneInfo) -> str:
-    when = f" {local_label(session_start, tz)}" if session_start else ""
-    tails = {
-        "session_cancelled": f" on{when} is cancelled. Sorry for the change.",
-        "session_moved": f" has moved to{when}. Reply N if you can't come.",
-        "seat_promoted": f":{when} a seat opened up and it is yours. Reply N if you can't come.",
-        "seat_offered": f":{when} a seat is free. Reply YES to claim it.",
-        "membership_approved": ": you are now a member. See you soon.",
-    }
-    return fit(before="Hearth: ", name=group_name, after=tails[kind])
+def notice(
+    *,
+    kind: str,
+    group_name: str,
+    session_start: datetime | None,
+    tz: ZoneInfo,
+    language: str | None = None,
+) -> str:
+    with in_language(language):
+        when = f" {local_label(session_start, tz)}" if session_start else ""
+        # "%(when)s" carries its own leading space, so it may be empty.
+        templates = {
+            "session_cancelled": _(
+                "Hearth: %(group)s on%(when)s is cancelled. Sorry for the change."
+            ),
+            "session_moved": _(
+                "Hearth: %(group)s has moved to%(when)s. Reply N if you can't come."
+            ),
+            "seat_promoted": _(
+                "Hearth: %(group)s:%(when)s a seat opened up and it is yours. "
+                "Reply N if you can't come."
+            ),
+            "seat_offered": _("Hearth: %(group)s:%(when)s a seat is free. Reply YES to claim it."),
+            "membership_approved": _("Hearth: %(group)s: you are now a member. See you soon."),
+        }
+        return _fit_template(templates[kind], group_name, when=when)
 
 
-def late(*, attendee_name: str, group_name: str, start: datetime, tz: ZoneInfo) -> str:
-    return fit(
-        before="Hearth: ",
-        name=f"{attendee_name[:30]} will be late to {group_name}",
-        after=f" ({local_label(start, tz)}).",
-    )
+def late(
+    *,
+    attendee_name: str,
+    group_name: str,
+    start: datetime,
+    tz: ZoneInfo,
+    language: str | None = None,
+) -> str:
+    with in_language(language):
+        name = _("%(name)s will be late to %(group)s") % {
+            "name": attendee_name[:30],
+            "group": group_name,
+        }
+        return fit(before="Hearth: ", name=name, after=f" ({local_label(start, tz)}).")
 
 
-def verification(code: str, minutes: int) -> str:
-    return f"Hearth: your code is {code}. It expires in {minutes} minutes. Do not share it."
+def verification(code: str, minutes: int, language: str | None = None) -> str:
+    with in_language(language):
+        return to_gsm7(
+            _("Hearth: your code is %(code)s. It expires in %(minutes)s minutes. Do not share it.")
+            % {"code": code, "minutes": minutes}
+        )

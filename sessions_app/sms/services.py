@@ -26,6 +26,7 @@ from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from phonenumber_field.phonenumber import to_python
 
 from sessions_app.models import RSVP, Notice, SeatOffer, Session, SupportGroup, User
@@ -46,8 +47,9 @@ from sessions_app.sms.models import (
 
 log = logging.getLogger(__name__)
 
-# Shown next to the opt-in switch, and stored word for word with each grant.
-CONSENT_TEXT = (
+# Shown next to the opt-in switch, and stored word for word with each grant. Marked for
+# translation (gettext_noop keeps it English here); pages show it in the page's language.
+CONSENT_TEXT = gettext_noop(
     "Text me reminders and updates about my Hearth support group sessions by SMS (up to 4 "
     "texts per session). Msg & data rates may apply. Reply HELP for help, STOP to opt out."
 )

@@ -1,0 +1,161 @@
+"""Forms of the attendee pages. They shape input only; the rules are in the services, whose
+ValidationErrors are put back on the form with `errors_onto`."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from sessions_app.models import SupportGroup
+
+WEEKDAY_CHOICES = [
+    ("0", _("Monday")),
+    ("1", _("Tuesday")),
+    ("2", _("Wednesday")),
+    ("3", _("Thursday")),
+    ("4", _("Friday")),
+    ("5", _("Saturday")),
+    ("6", _("Sunday")),
+]
+
+
+def errors_onto(form: forms.Form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form: by field where it names one."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, messages in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """Every IANA zone people live in (no Etc/ or legacy aliases), sorted, UTC first."""
+    legacy = ("Etc/", "SystemV/", "US/", "Canada/", "Brazil/", "Mexico/", "Chile/")
+    names = sorted(
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name and not name.startswith(legacy)
+    )
+    return [("UTC", "UTC")] + [(name, name.replace("_", " ")) for name in names]
+
+
+class DirectoryFilterForm(forms.Form):
+    """The GET filters of the group directory; bad values are a form error, never a crash."""
+
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    format = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        choices=[("", _("Any format"))] + list(SupportGroup.Format.choices),
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    day = forms.ChoiceField(
+        label=_("Day of the week"),
+        required=False,
+        choices=[("", _("Any day"))] + WEEKDAY_CHOICES,
+    )
+
+    def __init__(self, *args, topics: list[str], languages: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", _("Any topic"))] + [
+            (t, t.capitalize()) for t in topics
+        ]
+        self.fields["language"].choices = [("", _("Any language"))] + languages
+
+
+class JoinForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name in this group"),
+        max_length=60,
+        required=False,
+        help_text=_("All other members ever see of you. A first name or a nickname is fine."),
+    )
+    invite_code = forms.CharField(label=_("Invitation code"), max_length=64, required=False)
+
+
+class SignupForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("For logging in. Letters, digits and @ . + - _ only."),
+    )
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=60,
+        required=False,
+        help_text=_("What others see. A first name or a nickname is fine."),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        help_text=_("Optional: only used to reset your password."),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords are not the same."))
+        return data
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A zone set elsewhere (the API accepts every IANA name, "US/Eastern" too) stays
+        # selectable, so saving the form never moves someone's clock by surprise.
+        current = self.data.get("timezone") if self.is_bound else self.initial.get("timezone")
+        known = {name for name, _label in timezone_choices()}
+        if current and current not in known and current in zoneinfo.available_timezones():
+            self.fields["timezone"].choices = [(current, current), *timezone_choices()]
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=32,
+        help_text=_("In international form, e.g. +14155550123. We text you a code to check it."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class PhoneVerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("6-digit code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class SmsConsentForm(forms.Form):
+    sms_opt_in = forms.BooleanField(
+        label=_("Send me SMS reminders"),
+        required=False,
+        # The consent wording under the box is what the person agrees to.
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-text"}),
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
