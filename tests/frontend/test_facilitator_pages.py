@@ -245,7 +245,7 @@ def test_dashboard_shows_counts_pending_and_first_timers(client, world):
     session_url = reverse("frontend:fac-session", args=[world.session.pk])
     assert session_url in html
     row = html.split(session_url, 1)[1].split("</tr>", 1)[0]
-    assert "1 / 10" in row  # one going of ten seats
+    assert "1 of 10" in row  # one going of ten seats
 
 
 def test_dashboard_charts_have_svg_and_table(client, world):
