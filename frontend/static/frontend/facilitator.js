@@ -152,9 +152,15 @@ if (stateEl && form) {
       setRevision(theirs.revision);
       fill(theirs);
       localStorage.removeItem(storageKey);
-      conflictEl.hidden = true;
       blocked = false;
       setStatus("Saved", "saved");
+      // Their version is in the form now; yours stays readable here until dismissed.
+      conflictEl.innerHTML =
+        `<h3>Your earlier text, for copying</h3>${versionHtml("Your version (not saved)", mine)}` +
+        `<p><button type="button" class="secondary" data-choice="dismiss">Dismiss</button></p>`;
+      conflictEl.querySelector("[data-choice=dismiss]").addEventListener("click", () => {
+        conflictEl.hidden = true;
+      });
     });
     conflictEl.querySelector("[data-choice=mine]").focus();
   };
