@@ -40,6 +40,7 @@ from frontend.facilitator.forms import (
 from sessions_app import access, selectors, services
 from sessions_app.errors import DomainError
 from sessions_app.models import RSVP, Membership, Schedule, Session, SupportGroup, User
+from sessions_app.recurrence import recurrence_parse
 from sessions_app.sms import selectors as sms_selectors
 
 # --- access helpers -----------------------------------------------------------------------------
@@ -71,6 +72,11 @@ def _managed_session(request, pk: int) -> Session:
     if not fac_access.can_take_attendance(user=request.user, session=session):
         raise PermissionDenied
     return session
+
+
+def _posted(request):
+    """The POST data for a bound form (even when empty), None on GET."""
+    return request.POST if request.method == "POST" else None
 
 
 def _domain_error(request, exc: DomainError) -> None:
@@ -142,7 +148,7 @@ def group_list(request):
 def group_create(request):
     if not access.is_coordinator(user=request.user):
         raise PermissionDenied
-    form = GroupForm(request.POST or None, initial={"is_public": True})
+    form = GroupForm(_posted(request), initial={"is_public": True})
     if request.method == "POST" and form.is_valid():
         try:
             group = services.group_create(**form.service_fields())
@@ -189,7 +195,7 @@ def group_detail(request, slug):
 @facilitator_page
 def group_edit(request, slug):
     group = _managed_group(request, slug)
-    form = GroupForm(request.POST or None, initial=GroupForm.initial_for(group))
+    form = GroupForm(_posted(request), initial=GroupForm.initial_for(group))
     if request.method == "POST" and form.is_valid():
         try:
             services.group_update(group=group, **form.service_fields())
@@ -215,8 +221,6 @@ def _preview(group: SupportGroup, form: ScheduleForm) -> dict:
         starts = selectors.schedule_preview(
             group=group, start=form.local_start(), recurrence=recurrence
         )
-        from sessions_app.recurrence import recurrence_parse
-
         parsed = recurrence_parse(recurrence, first_date=form.cleaned_data["first_date"])
     except ValidationError as exc:
         errors_onto_form(form, exc, aliases=ScheduleForm.ALIASES)
@@ -261,7 +265,7 @@ def _schedule_form(request, group: SupportGroup, *, schedule: Schedule | None):
         initial = ScheduleForm.initial_for(
             schedule, selectors.schedule_recurrence(schedule=schedule), first_date=first
         )
-    form = ScheduleForm(request.POST or None, initial=initial)
+    form = ScheduleForm(_posted(request), initial=initial)
     context = {"group": group, "form": form, "schedule": schedule, "from_session": from_session}
     if request.method == "POST" and "preview" in request.POST:
         context.update(_preview(group, form))
@@ -354,13 +358,25 @@ def members(request, slug):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @facilitator_page
 def member_decide(request, slug, pk, action):
+    """Approve (one click) or ban (after a confirmation page: it cancels their RSVPs)."""
     group = _managed_group(request, slug)
     if action not in ("approve", "ban"):
         raise Http404
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, group=group)
+    if request.method == "GET":
+        if action != "ban":
+            return redirect("frontend:fac-members", slug=group.slug)
+        upcoming = (
+            selectors.user_rsvps_upcoming(user=membership.user).filter(session__group=group).count()
+        )
+        return render(
+            request,
+            "frontend/facilitator/member_ban.html",
+            {"group": group, "membership": membership, "upcoming": upcoming},
+        )
     try:
         if action == "approve":
             services.membership_approve(membership=membership, by=request.user)
@@ -380,7 +396,7 @@ def member_decide(request, slug, pk, action):
 def facilitators(request, slug):
     group = _managed_group(request, slug)
     can_assign = fac_access.can_assign_facilitators(user=request.user, group=group)
-    form = AssignForm(request.POST or None) if can_assign else None
+    form = AssignForm(_posted(request)) if can_assign else None
     if request.method == "POST":
         if not can_assign:
             raise PermissionDenied
@@ -591,7 +607,7 @@ def room_set(request, pk):
 @facilitator_page
 def session_cancel(request, pk):
     session = _managed_session(request, pk)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.session_cancel(
@@ -619,7 +635,7 @@ def session_move(request, pk):
     local = session.start.astimezone(session.group.tz)
     minutes = int((session.end - session.start).total_seconds() // 60)
     form = MoveForm(
-        request.POST or None,
+        _posted(request),
         initial={"date": local.date(), "time": local.time(), "duration_minutes": minutes},
     )
     if request.method == "POST" and form.is_valid():

@@ -71,7 +71,8 @@ note = note_save(session=session, by=fac, summary="Settling in", body="Check-in 
 note_save(session=session, by=fac, summary="Settling in", body="Check-in round. Quiet.",
     themes=["sleep"], follow_ups=[{{"text": "Share the library hours", "done": True}}],
     safety_concern=True, revision=1)
-result = {{"slug": group.slug, "session": session.pk, "schedule": schedule.pk}}
+robin = Membership.objects.get(group=group, user=people[0]).pk
+result = {{"slug": group.slug, "session": session.pk, "schedule": schedule.pk, "robin": robin}}
 """
 
 
@@ -98,6 +99,7 @@ def _pages(w):
         "schedule-edit": ("fac", f"/facilitate/groups/{slug}/schedules/{schedule}/edit/"),
         "schedule-end": ("fac", f"/facilitate/groups/{slug}/schedules/{schedule}/end/"),
         "members": ("fac", f"/facilitate/groups/{slug}/members/"),
+        "member-ban": ("fac", f"/facilitate/groups/{slug}/members/{w['robin']}/ban/"),
         "facilitators": ("coord", f"/facilitate/groups/{slug}/facilitators/"),
         "session": ("fac", f"/facilitate/sessions/{session}/"),
         "session-cancel": ("fac", f"/facilitate/sessions/{session}/cancel/"),
@@ -108,7 +110,7 @@ def _pages(w):
     }
 
 
-PAGE_NAMES = list(_pages({"slug": "x", "session": 1, "schedule": 1}))
+PAGE_NAMES = list(_pages({"slug": "x", "session": 1, "schedule": 1, "robin": 1}))
 
 
 @pytest.fixture(scope="module")

@@ -103,6 +103,12 @@ PAGES = {
         None,
     ),
     "fac-members": (lambda w: reverse("frontend:fac-members", args=[w.group.slug]), None),
+    "fac-member-ban": (
+        lambda w: reverse(
+            "frontend:fac-member-decide", args=[w.group.slug, w.pending_membership.pk, "ban"]
+        ),
+        None,
+    ),
     "fac-facilitators": (
         lambda w: reverse("frontend:fac-facilitators", args=[w.group.slug]),
         None,
@@ -712,6 +718,9 @@ def test_approve_and_ban_members(client, world):
     assert Membership.objects.get(pk=world.pending_membership.pk).status == "approved"
     robin = Membership.objects.get(group=world.group, user=world.attendee)
     ban = reverse("frontend:fac-member-decide", args=[world.group.slug, robin.pk, "ban"])
+    confirm = client.get(ban).content.decode()
+    assert "Ban Robin from this group?" in confirm and "1 upcoming RSVP is cancelled" in confirm
+    assert Membership.objects.get(pk=robin.pk).status == "approved"
     assert client.post(ban).status_code == 302
     assert Membership.objects.get(pk=robin.pk).status == "banned"
     assert RSVP.objects.get(session=world.session, user=world.attendee).status == "cancelled"
