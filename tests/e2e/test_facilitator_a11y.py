@@ -200,3 +200,35 @@ result = note["body"]
     )
     assert saved == "My words, typed before I knew."
     context.close()
+
+
+def test_note_typed_offline_survives_closing_the_tab(browser, hearth_server, world):
+    """Typed with no connection, tab closed before it could save: the next visit puts the
+    text back from this device and saves it."""
+    context = browser.new_context(base_url=hearth_server.url)
+    sign_in(hearth_server, context, world["fac"])
+    page = context.new_page()
+    page.goto(f"/facilitate/sessions/{world['session']}/")
+    page.wait_for_load_state("networkidle")
+    context.set_offline(True)
+    page.locator("#id_summary").fill("Written on the bus, no signal")
+    expect(page.locator("#note-status")).to_have_text("Not saved yet — retrying", timeout=20_000)
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto(f"/facilitate/sessions/{world['session']}/")
+    expect(page.locator("#id_summary")).to_have_value("Written on the bus, no signal")
+    expect(page.locator("#note-status")).to_have_text("Saved", timeout=20_000)
+    assert page.evaluate("localStorage.length") == 0
+    saved = server_json(
+        hearth_server,
+        f"""
+from facilitators.services import note_read
+from sessions_app.models import Session, User
+note = note_read(session=Session.objects.get(pk={world["session"]}),
+    by=User.objects.get(username={world["fac"]!r}))
+result = note["summary"]
+""",
+    )
+    assert saved == "Written on the bus, no signal"
+    context.close()
