@@ -439,6 +439,12 @@ def _roster(session: Session) -> list[RSVP]:
 def session_detail(request, pk):
     session = _managed_session(request, pk)
     note = fac_services.note_read(session=session, by=request.user)
+    return _session_page(
+        request, session, note=note, form=_note_form_for(note), follow_ups=note["follow_ups"]
+    )
+
+
+def _session_page(request, session, *, note, form, follow_ups, conflict=None, status=200):
     roster = _roster(session)
     return render(
         request,
@@ -451,12 +457,14 @@ def session_detail(request, pk):
             "waiting": sum(1 for r in roster if r.status == RSVP.Status.WAITLISTED),
             "texts": sms_selectors.session_outbound(session=session),
             "note": note,
-            "note_form": _note_form_for(note),
-            "follow_up_rows": _follow_up_rows(note["follow_ups"]),
+            "note_form": form,
+            "follow_up_rows": _follow_up_rows(follow_ups),
             "note_json": _note_client_state(session, note),
+            "conflict": conflict,
             "show_phone": access.is_coordinator(user=request.user),
             "is_over": session.end <= timezone.now(),
         },
+        status=status,
     )
 
 
@@ -506,11 +514,12 @@ def note_save(request, pk):
         else:
             messages.success(request, _("Note saved."))
             return redirect(reverse("frontend:fac-session", args=[session.pk]) + "#note")
-    note = fac_services.note_read(session=session, by=request.user)
+    note = conflict or fac_services.note_read(session=session, by=request.user)
+    done = set(request.POST.getlist("follow_up_done"))
     mine_follow_ups = [
-        {"text": t, "done": str(i) in request.POST.getlist("follow_up_done")}
-        for i, t in enumerate(request.POST.getlist("follow_up_text"))
-        if t.strip()
+        {"text": text, "done": str(i) in done}
+        for i, text in enumerate(request.POST.getlist("follow_up_text"))
+        if text.strip()
     ]
     if conflict is not None:
         # Keep the person's text in the form, based on the current revision: saving again
@@ -519,25 +528,13 @@ def note_save(request, pk):
         data["revision"] = str(conflict["revision"])
         form = NoteForm(data)
         form.is_valid()
-    roster = _roster(session)
-    return render(
+    return _session_page(
         request,
-        "frontend/facilitator/session_detail.html",
-        {
-            "session": session,
-            "group": session.group,
-            "roster": roster,
-            "going": sum(1 for r in roster if r.status == RSVP.Status.GOING),
-            "waiting": sum(1 for r in roster if r.status == RSVP.Status.WAITLISTED),
-            "texts": sms_selectors.session_outbound(session=session),
-            "note": note,
-            "note_form": form,
-            "follow_up_rows": _follow_up_rows(mine_follow_ups),
-            "note_json": _note_client_state(session, conflict or note),
-            "conflict": conflict,
-            "show_phone": access.is_coordinator(user=request.user),
-            "is_over": session.end <= timezone.now(),
-        },
+        session,
+        note=note,
+        form=form,
+        follow_ups=mine_follow_ups,
+        conflict=conflict,
         status=409 if conflict is not None else 400,
     )
 
