@@ -237,13 +237,15 @@ def line_chart(
     return Chart(svg=mark_safe("".join(parts)), table=table)  # noqa: S308 - every input escaped
 
 
-def attendance_charts(series_rows: Sequence[dict], *, tz) -> list[Chart]:
+def attendance_charts(series_rows: Sequence[dict], *, tz, group_name: str = "") -> list[Chart]:
     """The dashboard's charts from `selectors.group_attendance_series`: attendance per session,
-    and check-in mood per session when any mood data exists."""
+    and check-in mood per session when any mood data exists. `group_name` goes into the titles
+    (and so the SVG ids), so several groups' charts can share a page."""
+    suffix = f": {group_name}" if group_name else ""
     labels = [row["start"].astimezone(tz).strftime("%d %b") for row in series_rows]
     charts = [
         bar_chart(
-            title="Attendance per session",
+            title=f"Attendance per session{suffix}",
             description=(
                 f"Going, attended and no-show counts for the last {len(series_rows)} sessions, "
                 "oldest first. The table below has the numbers."
@@ -260,7 +262,7 @@ def attendance_charts(series_rows: Sequence[dict], *, tz) -> list[Chart]:
     if any(r["mood_start"] is not None or r["mood_end"] is not None for r in series_rows):
         charts.append(
             line_chart(
-                title="Check-in mood per session",
+                title=f"Check-in mood per session{suffix}",
                 description=(
                     "Average check-in mood from 1 (low) to 5 (good) at the start and the end "
                     "of each session, oldest first. Gaps are sessions without check-ins."

@@ -232,3 +232,8 @@ def group_attendance_series(
             }
         )
     return series
+
+
+def audit_entries_recent() -> QuerySet[AuditEntry]:
+    """The whole audit log, newest first (coordinators page through it)."""
+    return AuditEntry.objects.order_by("-created_at", "-pk")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone
@@ -21,7 +23,16 @@ from sessions_app.models import (
     Session,
     SupportGroup,
 )
-from sessions_app.recurrence import WEEKDAYS, recurrence_from_rule
+from sessions_app.recurrence import (
+    FREQUENCIES,
+    WEEKDAYS,
+    Recurrence,
+    recurrence_from_rule,
+    recurrence_parse,
+    resolve_local,
+    rule_expand,
+    until_instant,
+)
 
 
 def groups_visible(*, user) -> QuerySet[SupportGroup]:
@@ -411,3 +422,48 @@ def user_notices_recent(*, user, days: int = 30, limit: int = 10) -> QuerySet[No
     return Notice.objects.filter(user=user, created_at__gte=since).select_related(
         "session", "session__group"
     )[:limit]
+
+
+def schedule_recurrence(*, schedule: Schedule) -> Recurrence | None:
+    """The validated recurrence a stored series was made from (None for a one-off)."""
+    end = schedule.event.end_recurring_period
+    until = end.astimezone(schedule.group.tz).date() if end else None
+    return recurrence_from_rule(schedule.rule, until=until)
+
+
+def schedule_preview(
+    *,
+    group: SupportGroup,
+    start: datetime,
+    recurrence: dict | Recurrence | None,
+    limit: int = 6,
+    now: datetime | None = None,
+) -> list[datetime]:
+    """The first `limit` session starts (UTC instants) a schedule would have, without saving.
+
+    `start` is the naive wall-clock first start in the group's zone. Expands exactly as
+    materialisation does (recurrence_parse, then rule_expand in the group's zone); raises the
+    same ValidationError keyed ``start`` / ``recurrence.<field>`` as schedule_create.
+    """
+    from schedule.models import Rule
+
+    now = now or timezone.now()
+    tz = group.tz
+    if not isinstance(recurrence, Recurrence):
+        recurrence = recurrence_parse(recurrence, first_date=start.date())
+    first = resolve_local(start, tz)
+    if first <= now:
+        raise ValidationError({"start": ["The first session must be in the future."]})
+    rule = None
+    if recurrence is not None:
+        rule = Rule(frequency=FREQUENCIES[recurrence.frequency], params=recurrence.rule_params())
+    until = until_instant(recurrence.until, tz) if recurrence and recurrence.until else None
+    starts = rule_expand(
+        rule=rule,
+        first_local=start,
+        tz=tz,
+        until=until,
+        window_start=first,
+        window_end=first + timedelta(days=366 * 5),
+    )
+    return list(islice(starts, limit))

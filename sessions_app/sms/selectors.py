@@ -62,3 +62,13 @@ def session_in_progress(*, user: User, now: datetime) -> RSVP | None:
 def outbound_log() -> QuerySet[OutboundSms]:
     """Every outbound text, newest first, for coordinators."""
     return OutboundSms.objects.select_related("session").order_by("-created_at", "-pk")
+
+
+def session_outbound(*, session: Session) -> QuerySet[OutboundSms]:
+    """The texts about one session (reminders, seat offers, moves...), oldest first, with the
+    recipient: what a facilitator checks to see who was reminded and whether it arrived."""
+    return (
+        OutboundSms.objects.filter(session=session)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
