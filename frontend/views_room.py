@@ -70,7 +70,6 @@ def room_strings() -> dict[str, str]:
         "connected": _("Connected"),
         "offline": _("Not connected"),
         "lobby": _("You are in the waiting room. A facilitator will let you in shortly."),
-        "admitted": _("A facilitator let you in. Welcome."),
         "removed": _(
             "A facilitator has removed you from this session's room, so the conversation is "
             "no longer shown here. If you need support, the resources below are always here."
@@ -106,8 +105,6 @@ def room_strings() -> dict[str, str]:
         "delete": _("Delete"),
         "delete_label": _("Delete the message from {name}"),
         "delete_title": _("Delete this message for everyone?"),
-        "cancel": _("Cancel"),
-        "confirm": _("Yes"),
         "mute": _("Mute"),
         "unmute": _("Unmute"),
         "mute_label": _("Mute {name}"),
@@ -119,8 +116,6 @@ def room_strings() -> dict[str, str]:
         "admit": _("Admit"),
         "admit_label": _("Admit {name}"),
         "lobby_empty": _("Nobody is waiting."),
-        "move_up": _("Move up"),
-        "move_down": _("Move down"),
         "move_up_label": _("Move {name} up"),
         "move_down_label": _("Move {name} down"),
         "lock": _("Lock room"),
@@ -138,6 +133,5 @@ def room_strings() -> dict[str, str]:
         "mod_unmuted": _("{name} can send messages again."),
         "mod_removed": _("{name} was removed from the session."),
         "mod_admitted": _("{name} was let in."),
-        "new_alert": _("New private alert."),
         "error": _("That didn't work: {message}"),
     }

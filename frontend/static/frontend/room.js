@@ -14,7 +14,7 @@ function start(root) {
     (location.protocol === "https:" ? "wss://" : "ws://") + location.host + root.dataset.wsPath;
 
   const el = {
-    conn: $("conn"), notice: $("notice"), body: $("room-body"), log: $("log"),
+    conn: $("conn"), notice: $("notice"), body: $("room-body"), log: $("log"), logBox: $("log-box"),
     form: $("send"), box: $("message"), sendButton: $("send-button"), sendNote: $("send-note"),
     hand: $("hand"), pass: $("pass"), handState: $("hand-state"), turn: $("turn"),
     queue: $("queue"), people: $("people"), lobby: $("lobby"), next: $("next-speaker"),
@@ -222,7 +222,8 @@ function start(root) {
       if (f.deleted) markDeleted(f.seq);
       return;
     }
-    const nearBottom = el.log.scrollHeight - el.log.scrollTop - el.log.clientHeight < 80;
+    const box = el.logBox;
+    const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
     const li = renderMessage(f);
     if (f.seq > state.seen) {
       el.log.append(li);
@@ -237,7 +238,7 @@ function start(root) {
       if (el.box.value.trim() === state.pending.text) el.box.value = "";
       state.pending = null;
     }
-    if (nearBottom || mine) el.log.scrollTop = el.log.scrollHeight;
+    if (nearBottom || mine) box.scrollTop = box.scrollHeight;
   }
 
   function node(tag, attrs = {}, text) {
@@ -528,6 +529,8 @@ function start(root) {
     li.append(node("p", {}, fmt(f.kind === "report" ? "alert_report" : "alert_crisis", { name, text: f.text || "" })));
     if (f.reason) li.append(node("p", { className: "muted" }, fmt("alert_reason", { reason: f.reason })));
     el.alerts.prepend(li);
+    const flag = $("alert-flag");
+    if (flag) flag.hidden = false;
   }
 
   function onCheckin(f) {
@@ -558,6 +561,11 @@ function start(root) {
     updateSending();
     if (f.code !== "muted" && f.code !== "paused") el.sendNote.textContent = fmt("error", { message: f.message || f.code });
   }
+
+  const flag = $("alert-flag");
+  if (flag) flag.addEventListener("click", () => {
+    flag.hidden = true;
+  });
 
   $("support-close").addEventListener("click", () => {
     el.support.hidden = true;
