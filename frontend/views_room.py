@@ -33,7 +33,7 @@ def session_room(request, pk: int):
     context = {
         "session": session,
         "group": session.group,
-        "tz": getattr(request.user, "timezone", "") or session.group.timezone,
+        "tz": session.group.timezone,  # as the group's other pages show its times
         "crisis_resources": settings.CRISIS_RESOURCES_TEXT,
         "open_early_minutes": settings.ROOM_OPEN_EARLY_MINUTES,
     }

@@ -5,6 +5,7 @@ and small waits on the room page."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from playwright.sync_api import BrowserContext, Page, expect
@@ -113,3 +114,40 @@ def confirm_dialog(page: Page, reason: str | None = None) -> None:
         dialog.locator("textarea").fill(reason)
     dialog.locator("#dialog-ok").click()
     expect(dialog).to_be_hidden()
+
+
+def post_messages(server, room: RoomData, who: str, texts: list[str]) -> None:
+    """Store chat messages straight through the service, as `who`, in order (they reach the
+    database; nobody connected hears them live: the shell has its own channel layer)."""
+    server.shell(
+        "from sessions_app.models import User\n"
+        "from sessions_app.rooms import services\n"
+        f"user = User.objects.get(pk={room.ids[who]})\n"
+        f"for text in {texts!r}:\n"
+        f"    services.chat_post(session_id={room.session}, user=user, text=text)\n"
+    )
+
+
+class SocketGate:
+    """Routes a browser context's room WebSockets through Playwright, so a test decides when
+    the page can (re)connect and can drop its live connection."""
+
+    def __init__(self, context: BrowserContext):
+        self.open = True
+        self.live: list = []
+        context.route_web_socket(re.compile(r"/ws/sessions/\d+/room/$"), self._route)
+
+    def _route(self, ws) -> None:
+        if not self.open:
+            ws.close(code=4000, reason="gate closed")
+            return
+        server = ws.connect_to_server()
+        self.live.append((ws, server))
+
+    def drop(self) -> None:
+        """Close the gate and cut the page's connections, as a lost network would."""
+        self.open = False
+        for ws, server in self.live:
+            server.close()
+            ws.close(code=4000, reason="dropped")
+        self.live.clear()

@@ -4,7 +4,6 @@ contexts, on a real Daphne, through room.js and the WebSocket protocol of docs/r
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.room_helpers import (
+    SocketGate,
     confirm_dialog,
     expect_in_log,
     log_items,
@@ -19,6 +19,7 @@ from tests.e2e.room_helpers import (
     logged_in,
     make_room,
     open_room,
+    post_messages,
     send_message,
 )
 
@@ -228,22 +229,14 @@ def test_reconnect_after_a_server_restart_loses_nothing(contexts, hearth_server,
     lee = open_room(contexts(room.cookies["lead"]), room)
     ana_context = contexts(room.cookies["ana"])
     # Ana's socket goes through a gate, so the test decides when she can come back.
-    gate = {"open": True}
-
-    def through_gate(ws):
-        if gate["open"]:
-            ws.connect_to_server()
-        else:
-            ws.close(code=4000, reason="gate closed")
-
-    ana_context.route_web_socket(re.compile(r"/ws/sessions/\d+/room/$"), through_gate)
+    gate = SocketGate(ana_context)
     ana = open_room(ana_context, room)
     for n in (1, 2, 3):
         send_message(ana, f"before {n}")
         expect_in_log(lee, f"before {n}")
     expect(log_items(ana)).to_have_count(3)
 
-    gate["open"] = False
+    gate.open = False
     hearth_server.restart()
     expect(ana.locator("#conn")).to_have_attribute("data-state", "reconnecting")
     expect(lee.locator("#conn")).to_have_attribute("data-state", "connected", timeout=60_000)
@@ -253,7 +246,7 @@ def test_reconnect_after_a_server_restart_loses_nothing(contexts, hearth_server,
         expect_in_log(lee, text)
     expect(ana.locator("#conn")).to_have_attribute("data-state", "reconnecting")
 
-    gate["open"] = True
+    gate.open = True
     expect(ana.locator("#conn")).to_have_attribute("data-state", "connected", timeout=60_000)
     expected = [f"before {n}" for n in (1, 2, 3)] + missed
     expect(log_items(ana)).to_have_count(len(expected))
@@ -264,6 +257,40 @@ def test_reconnect_after_a_server_restart_loses_nothing(contexts, hearth_server,
     send_message(ana, "I'm back")
     expect_in_log(lee, "I'm back")
     assert log_texts(ana) == [*expected, "I'm back"]
+
+
+def test_resume_after_a_long_absence_fills_the_gap_in_order(contexts, hearth_server, room):
+    """More was said while away than the welcome's last 50: the resume brings the older ones
+    and they land in their place, each once."""
+    lee = open_room(contexts(room.cookies["lead"]), room)
+    ana_context = contexts(room.cookies["ana"])
+    gate = SocketGate(ana_context)
+    ana = open_room(ana_context, room)
+    send_message(lee, "first")
+    expect_in_log(ana, "first")
+
+    gate.drop()
+    expect(ana.locator("#conn")).to_have_attribute("data-state", "reconnecting")
+    missed = [f"missed {n:02d}" for n in range(1, 61)]
+    post_messages(hearth_server, room, "lead", missed)
+    gate.open = True
+    expected = ["first", *missed]
+    expect(log_items(ana)).to_have_count(len(expected), timeout=60_000)
+    expect(ana.locator("#conn")).to_have_attribute("data-state", "connected")
+    assert log_texts(ana) == expected
+
+
+def test_chat_pauses_without_a_facilitator(contexts, room):
+    ana = open_room(contexts(room.cookies["ana"]), room)
+    expect(ana.locator("#room-state")).to_have_text("Chat is paused until a facilitator is here.")
+    expect(ana.get_by_role("button", name="Send")).to_be_disabled()
+    lee_context = contexts(room.cookies["lead"])
+    lee = open_room(lee_context, room)
+    expect(ana.locator("#room-state")).to_have_text("")
+    send_message(ana, "Hi Lee")
+    expect_in_log(lee, "Hi Lee")
+    lee_context.close()
+    expect(ana.locator("#room-state")).to_have_text("Chat is paused until a facilitator is here.")
 
 
 def test_room_with_the_keyboard_alone(contexts, room):

@@ -173,10 +173,11 @@ def test_room_not_open_yet_says_when(client):
         html = page_text(response)
         assert "The room isn't open yet" in html
         assert "up to 15 minutes before the session starts" in html
-        # The start, in the viewer's own time zone.
-        local = world.session.start.astimezone(ZoneInfo(person.timezone))
+        # The start, in the group's time zone, named.
+        group_tz = world.session.group.timezone
+        local = world.session.start.astimezone(ZoneInfo(group_tz))
         assert local.strftime("%A %-d %B %Y, %H:%M") in html
-        assert f"({person.timezone})" in html
+        assert f"({group_tz})" in html
         assert 'id="room"' not in html
 
 

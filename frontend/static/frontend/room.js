@@ -68,7 +68,7 @@ function start(root) {
   function closed(code) {
     state.ws = null;
     clearInterval(state.pinger);
-    state.pending = null;
+    // `state.pending` stays: if the message was stored, the resume brings it and clears the box.
     if (state.stopped) return;
     if (code === 4410) return removed();
     if (code === 4401) return stop("signed_out", false);
@@ -168,8 +168,8 @@ function start(root) {
     "room.state": onState,
     moderation: onModeration,
     support: (f) => {
-      el.supportText.textContent = f.text;
       el.support.hidden = false;
+      el.supportText.textContent = f.text;
     },
     alert: onAlert,
     checkin: onCheckin,
