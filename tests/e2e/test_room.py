@@ -336,8 +336,12 @@ def _busy_room(contexts, room, **size):
     ana.locator("#hand").click()
     ana.get_by_role("radio", name="3", exact=True).check()
     ana.get_by_role("button", name="Share my mood").click()
+    ana.get_by_role("button", name="Report the message from Lee").click()
+    confirm_dialog(ana, reason="Just testing the report button")
     expect(lee.locator("#queue")).to_contain_text("Ana")
     expect(lee.locator("#checkins")).to_contain_text("Ana")
+    expect(lee.locator("#alerts")).to_contain_text("Ana reported a message")
+    expect(lee.locator("#alert-flag")).to_be_visible()
     return lee, ana
 
 
@@ -368,4 +372,6 @@ def test_room_fits_the_screen(contexts, room, width):
         assert overflow <= 0, f"{who} page scrolls sideways at {width} px"
         if os.environ.get("HEARTH_SCREENS"):
             SCREENS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SCREENS / f"room-{who}-{width}.png", full_page=True)
+            page.evaluate("window.scrollTo(0, 0)")
+            # Phones: the whole page, to show the order of the panels; desktop: the screen.
+            page.screenshot(path=SCREENS / f"room-{who}-{width}.png", full_page=width < 600)

@@ -101,7 +101,7 @@ function start(root) {
 
   function send(frame) {
     if (!state.ws || state.ws.readyState !== WebSocket.OPEN || !state.me) {
-      el.sendNote.textContent = T.offline;
+      note(T.offline, true);
       return false;
     }
     state.ws.send(JSON.stringify(frame));
@@ -303,7 +303,7 @@ function start(root) {
     const id = Math.random().toString(36).slice(2, 12);
     if (send({ type: "chat", text, client_id: id })) {
       state.pending = { id, text };
-      el.sendNote.textContent = "";
+      note("");
     }
   });
 
@@ -314,15 +314,19 @@ function start(root) {
     }
   });
 
+  function note(text, warn = false) {
+    el.sendNote.textContent = text;
+    el.sendNote.classList.toggle("warn", warn);
+  }
+
   function updateSending() {
     const connected = Boolean(state.ws && state.me);
     const blocked = state.muted || (state.paused && !isStaff);
     el.box.readOnly = blocked;
     el.sendButton.disabled = blocked || !connected;
-    if (state.muted) el.sendNote.textContent = T.muted;
-    else if (state.paused && !isStaff) el.sendNote.textContent = T.paused;
-    else if (!connected) el.sendNote.textContent = "";
-    else if (el.sendNote.textContent === T.muted || el.sendNote.textContent === T.paused) el.sendNote.textContent = "";
+    if (state.muted) note(T.muted, true);
+    else if (state.paused && !isStaff) note(T.paused, true);
+    else if (el.sendNote.textContent === T.muted || el.sendNote.textContent === T.paused) note("");
   }
 
   // --- dialogs -------------------------------------------------------------------------------
@@ -355,7 +359,7 @@ function start(root) {
 
   async function reportMessage(seq) {
     const reason = await ask({ title: T.report_title, ok: T.report_confirm, reason: T.report_reason, maxLength: 500 });
-    if (reason !== null && send({ type: "report", seq, reason })) el.sendNote.textContent = T.reported;
+    if (reason !== null && send({ type: "report", seq, reason })) note(T.reported);
   }
 
   async function deleteMessage(seq) {
@@ -505,7 +509,7 @@ function start(root) {
     if (aboutMe && (f.action === "mute" || f.action === "unmute")) {
       state.muted = f.action === "mute";
       updateSending();
-      if (!state.muted) el.sendNote.textContent = T.unmuted;
+      if (!state.muted) note(T.unmuted);
     }
     if (isStaff && el.modNote) {
       const key = { mute: "mod_muted", unmute: "mod_unmuted", remove: "mod_removed", admit: "mod_admitted" }[f.action];
@@ -559,7 +563,7 @@ function start(root) {
     if (f.code === "muted") state.muted = true;
     if (f.code === "paused") state.paused = true;
     updateSending();
-    if (f.code !== "muted" && f.code !== "paused") el.sendNote.textContent = fmt("error", { message: f.message || f.code });
+    if (f.code !== "muted" && f.code !== "paused") note(fmt("error", { message: f.message || f.code }), true);
   }
 
   const flag = $("alert-flag");
