@@ -1,0 +1,579 @@
+// Hearth live room: one small ES module, no framework, no build step.
+// Frame protocol: docs/rooms.md. Strings come translated from the page's JSON block.
+
+const root = document.getElementById("room");
+if (root) start(root);
+
+function start(root) {
+  const T = JSON.parse(document.getElementById("room-strings").textContent);
+  const $ = (id) => document.getElementById(id);
+  const fmt = (key, vars = {}) =>
+    T[key].replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  const isStaff = root.dataset.role === "facilitator";
+  const wsUrl =
+    (location.protocol === "https:" ? "wss://" : "ws://") + location.host + root.dataset.wsPath;
+
+  const el = {
+    conn: $("conn"), notice: $("notice"), body: $("room-body"), log: $("log"), logBox: $("log-box"),
+    form: $("send"), box: $("message"), sendButton: $("send-button"), sendNote: $("send-note"),
+    hand: $("hand"), pass: $("pass"), handState: $("hand-state"), turn: $("turn"),
+    queue: $("queue"), people: $("people"), lobby: $("lobby"), next: $("next-speaker"),
+    lock: $("lock"), end: $("end"), modNote: $("mod-note"), alerts: $("alerts"),
+    checkins: $("checkins"), checkin: $("checkin"), checkinNote: $("checkin-note"),
+    support: $("support"), supportText: $("support-text"), crisisText: $("crisis-text"),
+    dialog: $("dialog"),
+  };
+
+  const state = {
+    ws: null, me: null, seen: 0, messages: new Map(), welcomed: false, stopped: false,
+    attempt: 0, timer: null, pinger: null, awaitingPong: false, pending: null,
+    muted: false, paused: false, locked: false, hands: [], speaker: null, turnText: "",
+  };
+
+  // --- connection --------------------------------------------------------------------------
+
+  function setConn(key) {
+    el.conn.textContent = T[key];
+    el.conn.dataset.state = key;
+    root.dataset.conn = key;
+  }
+
+  function connect() {
+    state.timer = null;
+    if (state.stopped) return;
+    setConn(state.welcomed ? "reconnecting" : "connecting");
+    let ws;
+    try {
+      ws = new WebSocket(wsUrl);
+    } catch {
+      schedule();
+      return;
+    }
+    state.ws = ws;
+    ws.addEventListener("message", (event) => {
+      if (ws !== state.ws) return;
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (frame && typeof frame.type === "string") handle(frame);
+    });
+    ws.addEventListener("close", (event) => {
+      if (ws === state.ws) closed(event.code);
+    });
+  }
+
+  function closed(code) {
+    state.ws = null;
+    clearInterval(state.pinger);
+    // `state.pending` stays: if the message was stored, the resume brings it and clears the box.
+    if (state.stopped) return;
+    if (code === 4410) return removed();
+    if (code === 4401) return stop("signed_out", false);
+    if (code === 4403) return stop("forbidden", false);
+    if (code === 4404) return stop("no_session", true);
+    if (code === 4409) return stop("not_open", true);
+    schedule();
+  }
+
+  function schedule() {
+    if (state.stopped || state.timer) return;
+    setConn("reconnecting");
+    updateSending();
+    const base = Math.min(30000, 500 * 2 ** state.attempt);
+    state.attempt += 1;
+    state.timer = setTimeout(connect, base / 2 + Math.random() * (base / 2));
+  }
+
+  function reconnectNow() {
+    if (state.timer) {
+      clearTimeout(state.timer);
+      state.timer = null;
+      connect();
+    }
+  }
+  window.addEventListener("online", reconnectNow);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") reconnectNow();
+  });
+
+  function send(frame) {
+    if (!state.ws || state.ws.readyState !== WebSocket.OPEN || !state.me) {
+      note(T.offline, true);
+      return false;
+    }
+    state.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  function startPing() {
+    clearInterval(state.pinger);
+    state.awaitingPong = false;
+    state.pinger = setInterval(() => {
+      const ws = state.ws;
+      if (!ws) return;
+      if (state.awaitingPong) {
+        ws.close(); // no answer for a whole interval: a dead link; the close handler reconnects
+        closed(1006);
+        return;
+      }
+      state.awaitingPong = true;
+      ws.send('{"type":"ping"}');
+    }, 25000);
+  }
+
+  function stop(key, clear) {
+    state.stopped = true;
+    clearInterval(state.pinger);
+    if (state.ws) state.ws.close();
+    state.ws = null;
+    setConn("offline");
+    if (clear) clearConversation();
+    el.body.hidden = true;
+    showNotice(T[key]);
+  }
+
+  function removed() {
+    stop("removed", true);
+  }
+
+  function ended() {
+    stop("ended", true);
+  }
+
+  function clearConversation() {
+    el.log.replaceChildren();
+    state.messages.clear();
+    el.support.hidden = true;
+    el.supportText.textContent = "";
+    if (el.alerts) el.alerts.replaceChildren();
+    if (el.checkins) el.checkins.replaceChildren();
+  }
+
+  function showNotice(text) {
+    el.notice.textContent = text;
+    el.notice.hidden = !text;
+  }
+
+  // --- frames in -----------------------------------------------------------------------------
+
+  const handlers = {
+    welcome: onWelcome,
+    lobby: onLobby,
+    chat: addMessage,
+    presence: onPresence,
+    queue: onQueue,
+    "room.state": onState,
+    moderation: onModeration,
+    support: (f) => {
+      el.support.hidden = false;
+      el.supportText.textContent = f.text;
+    },
+    alert: onAlert,
+    checkin: onCheckin,
+    error: onError,
+    "room.ended": ended,
+    pong: () => {
+      state.awaitingPong = false;
+    },
+  };
+
+  function handle(frame) {
+    const handler = handlers[frame.type];
+    if (handler) handler(frame);
+  }
+
+  function onWelcome(f) {
+    const resumeAfter = state.seen;
+    const resuming = state.welcomed;
+    state.welcomed = true;
+    state.attempt = 0;
+    state.me = f.you;
+    state.muted = Boolean(f.you.muted);
+    setConn("connected");
+    showNotice("");
+    el.body.hidden = false;
+    if (f.crisis_resources) el.crisisText.textContent = f.crisis_resources;
+    for (const message of f.messages || []) addMessage(message);
+    // Whatever was said while we were away, after the newest message we saw (dedupe by seq).
+    if (resuming) send({ type: "resume", after_seq: resumeAfter });
+    onPresence({ participants: f.presence || [], lobby: f.lobby });
+    onQueue(f.queue || { hands: [], speaker: null });
+    onState(f.room || {});
+    startPing();
+  }
+
+  function onLobby() {
+    state.me = null;
+    setConn("connected");
+    el.body.hidden = true;
+    showNotice(T.lobby);
+    startPing();
+  }
+
+  // --- chat ----------------------------------------------------------------------------------
+
+  function addMessage(f) {
+    if (typeof f.seq !== "number") return;
+    const existing = state.messages.get(f.seq);
+    if (existing) {
+      if (f.deleted) markDeleted(f.seq);
+      return;
+    }
+    const box = el.logBox;
+    const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+    const li = renderMessage(f);
+    if (f.seq > state.seen) {
+      el.log.append(li);
+    } else {
+      const later = [...el.log.children].find((item) => Number(item.dataset.seq) > f.seq);
+      el.log.insertBefore(li, later || null);
+    }
+    state.messages.set(f.seq, li);
+    state.seen = Math.max(state.seen, f.seq);
+    const mine = state.me && f.author && f.author.id === state.me.id;
+    if (mine && state.pending && (f.client_id === state.pending.id || f.text === state.pending.text)) {
+      if (el.box.value.trim() === state.pending.text) el.box.value = "";
+      state.pending = null;
+    }
+    if (nearBottom || mine) box.scrollTop = box.scrollHeight;
+  }
+
+  function node(tag, attrs = {}, text) {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "className") n.className = v;
+      else if (k.startsWith("data-") || k.startsWith("aria-") || k === "type") n.setAttribute(k, v);
+      else n[k] = v;
+    }
+    if (text !== undefined) n.textContent = text;
+    return n;
+  }
+
+  function renderMessage(f) {
+    const author = f.author || {};
+    const mine = state.me && author.id === state.me.id;
+    const li = node("li", { className: "msg" + (mine ? " mine" : ""), "data-seq": String(f.seq) });
+    const meta = node("p", { className: "meta" });
+    meta.append(node("span", { className: "who" }, author.display_name || ""));
+    if (author.role === "facilitator") meta.append(" ", node("span", { className: "tag" }, T.facilitator));
+    if (f.sent_at) {
+      const at = new Date(f.sent_at);
+      const time = node("time", { dateTime: f.sent_at }, at.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" }));
+      meta.append(" ", time);
+    }
+    li.append(meta, node("p", { className: "text" }, f.text || ""));
+    const actions = node("div", { className: "msg-actions" });
+    if (!mine) {
+      const report = node("button", { type: "button", className: "link", "aria-label": fmt("report_label", { name: author.display_name }), "data-key": `report-${f.seq}` }, T.report);
+      report.addEventListener("click", () => reportMessage(f.seq));
+      actions.append(report);
+    }
+    if (isStaff) {
+      const del = node("button", { type: "button", className: "link", "aria-label": fmt("delete_label", { name: author.display_name }), "data-key": `delete-${f.seq}` }, T.delete);
+      del.addEventListener("click", () => deleteMessage(f.seq));
+      actions.append(del);
+    }
+    if (actions.childElementCount) li.append(actions);
+    if (f.deleted) markDeletedNode(li);
+    return li;
+  }
+
+  function markDeletedNode(li) {
+    li.classList.add("deleted");
+    li.querySelector(".text").textContent = T.deleted;
+    const actions = li.querySelector(".msg-actions");
+    if (actions) actions.remove();
+  }
+
+  function markDeleted(seq) {
+    const li = state.messages.get(seq);
+    if (li) markDeletedNode(li);
+  }
+
+  el.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = el.box.value.trim();
+    if (!text || state.muted || (state.paused && !isStaff)) {
+      updateSending();
+      return;
+    }
+    const id = Math.random().toString(36).slice(2, 12);
+    if (send({ type: "chat", text, client_id: id })) {
+      state.pending = { id, text };
+      note("");
+    }
+  });
+
+  el.box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      el.form.requestSubmit();
+    }
+  });
+
+  function note(text, warn = false) {
+    el.sendNote.textContent = text;
+    el.sendNote.classList.toggle("warn", warn);
+  }
+
+  function updateSending() {
+    const connected = Boolean(state.ws && state.me);
+    const blocked = state.muted || (state.paused && !isStaff);
+    el.box.readOnly = blocked;
+    el.sendButton.disabled = blocked || !connected;
+    if (state.muted) note(T.muted, true);
+    else if (state.paused && !isStaff) note(T.paused, true);
+    else if (el.sendNote.textContent === T.muted || el.sendNote.textContent === T.paused) note("");
+  }
+
+  // --- dialogs -------------------------------------------------------------------------------
+
+  function ask({ title, ok, reason, maxLength }) {
+    const dialog = el.dialog;
+    const opener = document.activeElement;
+    $("dialog-title").textContent = title;
+    $("dialog-ok").textContent = ok;
+    $("dialog-reason-wrap").hidden = !reason;
+    const box = $("dialog-reason");
+    box.value = "";
+    if (reason) {
+      $("dialog-reason-label").textContent = reason;
+      box.maxLength = maxLength;
+    }
+    dialog.returnValue = "";
+    dialog.showModal();
+    return new Promise((resolve) => {
+      dialog.addEventListener(
+        "close",
+        () => {
+          if (opener && opener.isConnected) opener.focus();
+          resolve(dialog.returnValue === "ok" ? box.value.trim() : null);
+        },
+        { once: true },
+      );
+    });
+  }
+
+  async function reportMessage(seq) {
+    const reason = await ask({ title: T.report_title, ok: T.report_confirm, reason: T.report_reason, maxLength: 500 });
+    if (reason !== null && send({ type: "report", seq, reason })) note(T.reported);
+  }
+
+  async function deleteMessage(seq) {
+    if ((await ask({ title: T.delete_title, ok: T.delete })) !== null) send({ type: "mod.delete_message", seq });
+  }
+
+  // --- people, lobby, queue ------------------------------------------------------------------
+
+  function keepFocus(container, render) {
+    const active = document.activeElement;
+    const key = active && container.contains(active) ? active.dataset.key : null;
+    render();
+    if (key) {
+      const again = container.querySelector(`[data-key="${CSS.escape(key)}"]`);
+      if (again && !again.disabled) again.focus();
+    }
+  }
+
+  function button(text, label, key, onClick, className = "small secondary") {
+    const b = node("button", { type: "button", className, "aria-label": label, "data-key": key }, text);
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function onPresence(f) {
+    const people = f.participants || [];
+    const mine = state.me && people.find((p) => p.id === state.me.id);
+    if (mine && !isStaff && Boolean(mine.muted) !== state.muted) {
+      state.muted = Boolean(mine.muted);
+    }
+    keepFocus(el.people, () => {
+      el.people.replaceChildren();
+      for (const p of people) {
+        const li = node("li");
+        const name = node("span", { className: "who" }, p.display_name);
+        li.append(name);
+        if (p.role === "facilitator") li.append(" ", node("span", { className: "tag" }, T.facilitator));
+        if (state.me && p.id === state.me.id) li.append(" ", node("span", { className: "tag" }, T.you));
+        if (p.muted) li.append(" ", node("span", { className: "tag warn" }, T.muted_tag));
+        if (isStaff && p.role !== "facilitator") {
+          const tools = node("span", { className: "tools" });
+          tools.append(
+            p.muted
+              ? button(T.unmute, fmt("unmute_label", { name: p.display_name }), `mute-${p.id}`, () => send({ type: "mod.unmute", user: p.id }))
+              : button(T.mute, fmt("mute_label", { name: p.display_name }), `mute-${p.id}`, () => send({ type: "mod.mute", user: p.id })),
+            button(T.remove, fmt("remove_label", { name: p.display_name }), `remove-${p.id}`, () => removePerson(p), "small danger"),
+          );
+          li.append(tools);
+        }
+        el.people.append(li);
+      }
+      if (!people.length) el.people.append(node("li", { className: "muted" }, T.nobody_here));
+    });
+    if (isStaff && el.lobby && f.lobby) {
+      keepFocus(el.lobby, () => {
+        el.lobby.replaceChildren();
+        for (const p of f.lobby) {
+          const li = node("li");
+          li.append(node("span", { className: "who" }, p.display_name), " ",
+            button(T.admit, fmt("admit_label", { name: p.display_name }), `admit-${p.id}`, () => send({ type: "mod.admit", user: p.id }), "small"));
+          el.lobby.append(li);
+        }
+        if (!f.lobby.length) el.lobby.append(node("li", { className: "muted" }, T.lobby_empty));
+      });
+    }
+    updateSending();
+  }
+
+  async function removePerson(p) {
+    const reason = await ask({ title: fmt("remove_title", { name: p.display_name }), ok: T.remove, reason: T.remove_reason, maxLength: 300 });
+    if (reason !== null) send({ type: "mod.remove", user: p.id, reason });
+  }
+
+  function onQueue(f) {
+    state.hands = f.hands || [];
+    state.speaker = f.speaker || null;
+    const meId = state.me && state.me.id;
+    const place = state.hands.findIndex((h) => h.id === meId);
+    el.hand.setAttribute("aria-pressed", String(place >= 0));
+    el.handState.textContent = place >= 0 ? fmt("hand_up", { n: place + 1 }) : T.hand_down;
+    const speaking = state.speaker && state.speaker.id === meId;
+    el.pass.disabled = !(speaking || place >= 0);
+    let turn = T.nobody_speaking;
+    if (speaking) turn = T.your_turn;
+    else if (state.speaker) turn = fmt("turn_of", { name: state.speaker.display_name });
+    if (turn !== state.turnText) {
+      state.turnText = turn;
+      el.turn.textContent = turn;
+      el.turn.classList.toggle("mine", Boolean(speaking));
+    }
+    keepFocus(el.queue, () => {
+      el.queue.replaceChildren();
+      state.hands.forEach((h, i) => {
+        const li = node("li");
+        li.append(node("span", { className: "who" }, h.display_name));
+        if (h.id === meId) li.append(" ", node("span", { className: "tag" }, T.you));
+        if (isStaff) {
+          const up = button("↑", fmt("move_up_label", { name: h.display_name }), `up-${h.id}`, () => move(i, -1));
+          const down = button("↓", fmt("move_down_label", { name: h.display_name }), `down-${h.id}`, () => move(i, 1));
+          up.disabled = i === 0;
+          down.disabled = i === state.hands.length - 1;
+          const tools = node("span", { className: "tools" });
+          tools.append(up, down);
+          li.append(tools);
+        }
+        el.queue.append(li);
+      });
+      if (!state.hands.length) el.queue.append(node("li", { className: "muted empty" }, T.no_hands));
+    });
+    if (el.next) el.next.disabled = !state.hands.length;
+  }
+
+  function move(index, by) {
+    const order = state.hands.map((h) => h.id);
+    const to = index + by;
+    if (to < 0 || to >= order.length) return;
+    [order[index], order[to]] = [order[to], order[index]];
+    send({ type: "mod.reorder", order });
+  }
+
+  el.hand.addEventListener("click", () => {
+    const raised = el.hand.getAttribute("aria-pressed") === "true";
+    send({ type: "hand", raised: !raised });
+  });
+  el.pass.addEventListener("click", () => send({ type: "pass" }));
+  if (el.next) el.next.addEventListener("click", () => send({ type: "mod.next_speaker" }));
+
+  // --- room state, moderation ----------------------------------------------------------------
+
+  function onState(f) {
+    state.locked = Boolean(f.locked);
+    state.paused = Boolean(f.paused);
+    root.dataset.locked = String(state.locked);
+    if (el.lock) el.lock.textContent = state.locked ? T.unlock : T.lock;
+    const notes = [];
+    if (state.locked) notes.push(T.locked);
+    if (state.paused && !isStaff) notes.push(T.paused);
+    $("room-state").textContent = notes.join(" ");
+    updateSending();
+  }
+
+  function onModeration(f) {
+    const target = f.user || {};
+    const aboutMe = state.me && target.id === state.me.id;
+    if (f.action === "delete_message") return markDeleted(f.seq);
+    if (aboutMe && f.action === "remove") return removed();
+    if (aboutMe && (f.action === "mute" || f.action === "unmute")) {
+      state.muted = f.action === "mute";
+      updateSending();
+      if (!state.muted) note(T.unmuted);
+    }
+    if (isStaff && el.modNote) {
+      const key = { mute: "mod_muted", unmute: "mod_unmuted", remove: "mod_removed", admit: "mod_admitted" }[f.action];
+      if (key) el.modNote.textContent = fmt(key, { name: target.display_name });
+    }
+  }
+
+  if (el.lock) el.lock.addEventListener("click", () => send({ type: "room.lock", locked: !state.locked }));
+  if (el.end) {
+    el.end.addEventListener("click", async () => {
+      if ((await ask({ title: T.end_title, ok: T.end })) !== null) send({ type: "room.end" });
+    });
+  }
+
+  // --- private frames for facilitators -------------------------------------------------------
+
+  function onAlert(f) {
+    if (!el.alerts) return;
+    const name = (f.user && f.user.display_name) || "";
+    const li = node("li", { className: `alert ${f.kind}` });
+    li.append(node("p", {}, fmt(f.kind === "report" ? "alert_report" : "alert_crisis", { name, text: f.text || "" })));
+    if (f.reason) li.append(node("p", { className: "muted" }, fmt("alert_reason", { reason: f.reason })));
+    el.alerts.prepend(li);
+    const flag = $("alert-flag");
+    if (flag) flag.hidden = false;
+  }
+
+  function onCheckin(f) {
+    if (!el.checkins) return;
+    const phase = f.phase === "end" ? T.phase_end : T.phase_start;
+    el.checkins.prepend(node("li", {}, fmt("checkin_line", { name: f.user.display_name, mood: f.mood, phase })));
+  }
+
+  // --- check-in, errors, support -------------------------------------------------------------
+
+  if (el.checkin) {
+    el.checkin.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(el.checkin);
+      const mood = Number(data.get("mood"));
+      if (!mood) {
+        el.checkin.querySelector("input[name=mood]").focus();
+        return;
+      }
+      if (send({ type: "checkin", mood, phase: data.get("phase") })) el.checkinNote.textContent = T.checkin_sent;
+    });
+  }
+
+  function onError(f) {
+    state.pending = null;
+    if (f.code === "muted") state.muted = true;
+    if (f.code === "paused") state.paused = true;
+    updateSending();
+    if (f.code !== "muted" && f.code !== "paused") note(fmt("error", { message: f.message || f.code }), true);
+  }
+
+  const flag = $("alert-flag");
+  if (flag) flag.addEventListener("click", () => {
+    flag.hidden = true;
+  });
+
+  $("support-close").addEventListener("click", () => {
+    el.support.hidden = true;
+  });
+
+  connect();
+}

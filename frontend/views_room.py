@@ -1,0 +1,137 @@
+"""The live room page. Who may enter is `room_entry`'s decision; the page itself is a shell
+that room.js fills from the WebSocket (docs/rooms.md)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sessions_app import access as group_access
+from sessions_app.models import Session
+from sessions_app.rooms import access
+from sessions_app.rooms.access import room_entry
+
+# Why a page says no, keyed by `RoomEntry.reason` (the explanatory template picks the words).
+REFUSALS = {
+    "removed from this session": "removed",
+    "not a member of this group": "not_member",
+    "no seat at this session": "no_seat",
+    "the room is locked": "locked",
+}
+
+
+@login_required
+def session_room(request, pk: int):
+    session = Session.objects.select_related("group").filter(pk=pk).first()
+    entry = room_entry(user=request.user, session=session)
+    if session is None or entry.code == access.CLOSE_NO_SESSION:
+        raise Http404
+    context = {
+        "session": session,
+        "group": session.group,
+        "tz": session.group.timezone,  # as the group's other pages show its times
+        "crisis_resources": settings.CRISIS_RESOURCES_TEXT,
+        "open_early_minutes": settings.ROOM_OPEN_EARLY_MINUTES,
+    }
+    if entry.allowed:
+        context.update(
+            role=entry.role,
+            ws_path=f"/ws/sessions/{session.pk}/room/",
+            max_chars=settings.ROOM_MAX_MESSAGE_CHARS,
+            strings=room_strings(),
+        )
+        return render(request, "frontend/room.html", context)
+    if entry.code == access.CLOSE_NOT_OPEN:
+        now = timezone.now()
+        if session.status == Session.Status.CANCELLED:
+            state = "cancelled"
+        elif session.end <= now:
+            state = "over"
+        else:
+            state = "not_open"
+        context.update(refusal=state, show_session=True)
+        return render(request, "frontend/room.html", context, status=409)
+    context.update(
+        refusal=REFUSALS.get(entry.reason, "not_member"),
+        show_session=group_access.can_view_group(user=request.user, group=session.group),
+    )
+    return render(request, "frontend/room.html", context, status=403)
+
+
+def room_strings() -> dict[str, str]:
+    """Words room.js shows, translated here; `{name}`-style fields are filled in by the JS."""
+    return {
+        "connecting": _("Connecting…"),
+        "reconnecting": _("Reconnecting…"),
+        "connected": _("Connected"),
+        "offline": _("Not connected"),
+        "lobby": _("You are in the waiting room. A facilitator will let you in shortly."),
+        "removed": _(
+            "A facilitator has removed you from this session's room, so the conversation is "
+            "no longer shown here. If you need support, the resources below are always here."
+        ),
+        "ended": _("The session has ended. Thank you for being here today."),
+        "not_open": _("The room is closed right now."),
+        "forbidden": _("You can't enter this room right now."),
+        "signed_out": _("You have been signed out. Please sign in again to rejoin."),
+        "no_session": _("This session no longer exists."),
+        "muted": _(
+            "A facilitator has muted you for now. You can still read along and raise your hand."
+        ),
+        "unmuted": _("You can send messages again."),
+        "paused": _("Chat is paused until a facilitator is here."),
+        "locked": _("The room is locked: nobody new can join."),
+        "your_turn": _("It's your turn to speak."),
+        "turn_of": _("{name} is speaking."),
+        "nobody_speaking": _("Nobody has the turn."),
+        "hand_up": _("Your hand is raised: number {n} in line."),
+        "hand_down": _("Your hand is down."),
+        "no_hands": _("No hands raised."),
+        "nobody_here": _("Nobody else is here yet."),
+        "facilitator": _("facilitator"),
+        "you": _("you"),
+        "muted_tag": _("muted"),
+        "deleted": _("A facilitator removed this message."),
+        "report": _("Report"),
+        "report_label": _("Report the message from {name}"),
+        "report_title": _("Report this message"),
+        "report_reason": _("What is wrong with it? (optional)"),
+        "report_confirm": _("Send report"),
+        "reported": _("Thank you. The facilitators have been told."),
+        "delete": _("Delete"),
+        "delete_label": _("Delete the message from {name}"),
+        "delete_title": _("Delete this message for everyone?"),
+        "mute": _("Mute"),
+        "unmute": _("Unmute"),
+        "mute_label": _("Mute {name}"),
+        "unmute_label": _("Unmute {name}"),
+        "remove": _("Remove"),
+        "remove_label": _("Remove {name} from this session"),
+        "remove_title": _("Remove {name} from this session? They cannot come back to it."),
+        "remove_reason": _("Reason (optional, kept for the coordinators)"),
+        "admit": _("Admit"),
+        "admit_label": _("Admit {name}"),
+        "lobby_empty": _("Nobody is waiting."),
+        "move_up_label": _("Move {name} up"),
+        "move_down_label": _("Move {name} down"),
+        "lock": _("Lock room"),
+        "unlock": _("Unlock room"),
+        "end_title": _("End the room for everyone? The conversation closes for all."),
+        "end": _("End room"),
+        "alert_crisis": _("Crisis words from {name}: “{text}”"),
+        "alert_report": _("{name} reported a message: “{text}”"),
+        "alert_reason": _("Reason: {reason}"),
+        "checkin_line": _("{name}: mood {mood} of 5 ({phase})"),
+        "phase_start": _("start"),
+        "phase_end": _("end"),
+        "checkin_sent": _("Thank you for checking in."),
+        "mod_muted": _("{name} is muted."),
+        "mod_unmuted": _("{name} can send messages again."),
+        "mod_removed": _("{name} was removed from the session."),
+        "mod_admitted": _("{name} was let in."),
+        "error": _("That didn't work: {message}"),
+    }
