@@ -470,37 +470,6 @@ def session_move(*, session: Session, start, end, by: User | None = None) -> Ses
     return session
 
 
-ROOM_OPENS_EARLY_MINUTES = 15
-
-
-@transaction.atomic
-def session_room_set_open(*, session: Session, by: User, open: bool) -> Session:
-    """Open or close a session's live room (facilitators and coordinators).
-
-    A room opens at most ROOM_OPENS_EARLY_MINUTES before the start, never for a cancelled or
-    finished session; closing is always allowed. Idempotent.
-    """
-    session = Session.objects.select_for_update().select_related("group").get(pk=session.pk)
-    if not access.can_manage_group(user=by, group=session.group):
-        raise NotAllowed("Only this group's facilitators open its room.", code="not_facilitator")
-    if session.room_open == open:
-        return session
-    if open:
-        now = timezone.now()
-        if session.status == Session.Status.CANCELLED:
-            raise StateConflict("This session is cancelled.", code="session_cancelled")
-        if session.end <= now:
-            raise StateConflict("This session is already over.", code="session_past")
-        if session.start - now > timedelta(minutes=ROOM_OPENS_EARLY_MINUTES):
-            raise StateConflict(
-                f"The room opens at most {ROOM_OPENS_EARLY_MINUTES} minutes before the start.",
-                code="room_too_early",
-            )
-    session.room_open = open
-    session.save(update_fields=["room_open", "updated_at"])
-    return session
-
-
 # --- membership -------------------------------------------------------------------------------
 
 

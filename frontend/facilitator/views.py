@@ -41,6 +41,7 @@ from sessions_app import access, selectors, services
 from sessions_app.errors import DomainError
 from sessions_app.models import RSVP, Membership, Schedule, Session, SupportGroup, User
 from sessions_app.recurrence import recurrence_parse
+from sessions_app.rooms import services as room_services
 from sessions_app.sms import selectors as sms_selectors
 
 # --- access helpers -----------------------------------------------------------------------------
@@ -592,7 +593,10 @@ def room_set(request, pk):
     session = _managed_session(request, pk)
     want_open = request.POST.get("open") == "1"
     try:
-        services.session_room_set_open(session=session, by=request.user, open=want_open)
+        if want_open:
+            room_services.room_open(session=session, by=request.user)
+        else:
+            room_services.room_close(session=session, by=request.user)
     except DomainError as exc:
         _domain_error(request, exc)
     else:

@@ -11,6 +11,7 @@ from facilitators import access as fac_access
 from sessions_app import selectors, services
 from sessions_app.errors import NotAllowed, StateConflict
 from sessions_app.models import Schedule
+from sessions_app.rooms import services as room_services
 from sessions_app.sms import selectors as sms_selectors
 from sessions_app.sms.models import OutboundSms
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
@@ -24,20 +25,20 @@ def test_room_opens_only_near_the_start_and_only_for_facilitators():
     attendee = member(group)
     session = one_off_session(group, starts_in=timedelta(minutes=10))
     with pytest.raises(NotAllowed):
-        services.session_room_set_open(session=session, by=attendee, open=True)
+        room_services.room_open(session=session, by=attendee)
     with pytest.raises(NotAllowed):
-        services.session_room_set_open(session=session, by=facilitator(GroupFactory()), open=True)
-    assert services.session_room_set_open(session=session, by=fac, open=True).room_open
-    assert services.session_room_set_open(session=session, by=fac, open=True).room_open
-    assert not services.session_room_set_open(session=session, by=fac, open=False).room_open
+        room_services.room_open(session=session, by=facilitator(GroupFactory()))
+    assert room_services.room_open(session=session, by=fac).room_open
+    assert room_services.room_open(session=session, by=fac).room_open
+    assert not room_services.room_close(session=session, by=fac).room_open
 
     later = one_off_session(group, starts_in=timedelta(hours=2))
     with pytest.raises(StateConflict) as exc:
-        services.session_room_set_open(session=later, by=fac, open=True)
-    assert exc.value.code == "room_too_early"
+        room_services.room_open(session=later, by=fac)
+    assert exc.value.code == "too_early"
     services.session_cancel(session=session, by=fac)
     with pytest.raises(StateConflict) as exc:
-        services.session_room_set_open(session=session, by=fac, open=True)
+        room_services.room_open(session=session, by=fac)
     assert exc.value.code == "session_cancelled"
 
 
