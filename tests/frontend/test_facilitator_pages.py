@@ -491,6 +491,7 @@ def test_change_schedule_from_next_session(client, world):
     url = reverse("frontend:fac-schedule-edit", args=[world.group.slug, schedule.pk])
     form = client.get(url).content.decode()
     assert 'value="18:00"' in form
+    assert "Every week on Monday at 6:00 PM, 6 sessions in all" in form  # preview as it is
     response = client.post(
         url,
         {
