@@ -268,6 +268,10 @@ def _schedule_form(request, group: SupportGroup, *, schedule: Schedule | None):
         )
     form = ScheduleForm(_posted(request), initial=initial)
     context = {"group": group, "form": form, "schedule": schedule, "from_session": from_session}
+    if request.method == "GET" and schedule is not None and from_session is not None:
+        # Show what the series does now, from the session the change would start at.
+        context.update(_preview(group, ScheduleForm(_as_data(initial))))
+        context.pop("preview_form", None)
     if request.method == "POST" and "preview" in request.POST:
         context.update(_preview(group, form))
     elif request.method == "POST" and form.is_valid():
@@ -297,6 +301,19 @@ def _schedule_form(request, group: SupportGroup, *, schedule: Schedule | None):
             messages.success(request, _("Schedule saved; its sessions are on the calendar."))
             return redirect("frontend:fac-group", slug=group.slug)
     return render(request, "frontend/facilitator/schedule_form.html", context)
+
+
+def _as_data(initial: dict) -> dict:
+    """Form initial values as submitted data (for a preview of a stored schedule)."""
+    data = {}
+    for key, value in initial.items():
+        if hasattr(value, "isoformat"):
+            value = (
+                value.isoformat(timespec="minutes") if key == "start_time" else value.isoformat()
+            )
+        data[key] = value
+    data.setdefault("ends", "never")
+    return data
 
 
 @require_GET

@@ -491,6 +491,7 @@ def test_change_schedule_from_next_session(client, world):
     url = reverse("frontend:fac-schedule-edit", args=[world.group.slug, schedule.pk])
     form = client.get(url).content.decode()
     assert 'value="18:00"' in form
+    assert "Every week on Monday at 6:00 PM, 6 sessions in all" in form  # preview as it is
     response = client.post(
         url,
         {
@@ -774,3 +775,22 @@ def test_audit_log_is_paginated(client, world):
     second = client.get(reverse("frontend:fac-audit"), {"page": "2"}).content.decode()
     assert "Page 2 of 2" in second
     assert client.get(reverse("frontend:fac-audit"), {"page": "zzz"}).status_code == 200
+
+
+def test_new_note_is_prefilled_from_the_group_template(client, world):
+    from facilitators.models import NoteTemplate
+
+    NoteTemplate.objects.create(
+        group=world.group,
+        body="Check-in round:\nClosing round:",
+        themes=["grief"],
+        follow_ups=["Ask about the ride home"],
+    )
+    fresh = one_off_session(world.group, starts_in=timedelta(days=6))
+    client.force_login(world.fac)
+    html = client.get(reverse("frontend:fac-session", args=[fresh.pk])).content.decode()
+    assert "Check-in round:\nClosing round:</textarea>" in html
+    assert 'value="grief"' in html
+    assert 'value="Ask about the ride home"' in html
+    assert 'name="revision" value="0"' in html
+    assert not SessionNote.objects.filter(session=fresh).exists()
