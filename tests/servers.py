@@ -60,10 +60,13 @@ class Daphne:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
+        self.log_path = log_path
         self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> None:
+        if self.log.closed:
+            self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -114,4 +117,5 @@ class Daphne:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()

@@ -8,16 +8,13 @@ and must not depend on what other tests did: use unique names (see `unique`).
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.servers import Daphne, manage, server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -58,100 +55,38 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class HearthServer:
     """A Daphne process on 127.0.0.1 with its own SQLite file, in-memory channel layer, eager
-    tasks and the locmem SMS backend."""
+    tasks and the console SMS backend."""
 
     def __init__(self, workdir: Path):
         self.workdir = workdir
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-        }
-        self.env.update(
-            {
-                "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
-                "DEBUG": "True",
-                "ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "SMS_BACKEND": "console",
-                "PUBLIC_BASE_URL": self.url,
-                "PYTHONUNBUFFERED": "1",
-            }
+        self.env = server_env(
+            DATABASE_URL=f"sqlite:///{workdir / 'e2e.sqlite3'}",
+            DEBUG="True",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
         )
-        self.proc: subprocess.Popen | None = None
-        self.log = open(workdir / "daphne.log", "ab")  # noqa: SIM115
+        self.daphne = Daphne(self.env, workdir / "daphne.log")
+        self.port, self.url = self.daphne.port, self.daphne.url
+        self.env["PUBLIC_BASE_URL"] = self.url
 
     def manage(self, *args: str) -> str:
-        out = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if out.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
-        return out.stdout
+        return manage(self.env, *args)
 
     def shell(self, code: str) -> str:
         """Run Python in `manage.py shell` against the server's database; returns stdout."""
         return self.manage("shell", "-c", code)
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "config.asgi:application",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"daphne exited; see {self.workdir / 'daphne.log'}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:  # noqa: S310
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("daphne did not answer /healthz within 60 s")
+        self.daphne.start()
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
+        self.daphne.stop()
 
     def restart(self) -> None:
         """Kill the server (as a crash would) and start it again on the same port."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.start()
+        self.daphne.kill()
+        self.daphne.start()
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +98,6 @@ def hearth_server():
     server.start()
     yield server
     server.stop()
-    server.log.close()
     shutil.rmtree(workdir, ignore_errors=True)
 
 
