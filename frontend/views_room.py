@@ -53,7 +53,7 @@ def session_room(request, pk: int):
             state = "over"
         else:
             state = "not_open"
-        context.update(refusal=state, show_session=True)
+        context.update(refusal=state, show_session=True, role=entry.role)
         return render(request, "frontend/room.html", context, status=409)
     context.update(
         refusal=REFUSALS.get(entry.reason, "not_member"),

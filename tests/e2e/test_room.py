@@ -46,7 +46,7 @@ def room(hearth_server, unique):
     return make_room(hearth_server, unique)
 
 
-def test_attendee_and_facilitator_talk_take_turns_and_check_in(contexts, room):
+def test_attendee_and_facilitator_talk_take_turns_and_check_in(contexts, room, unique):
     lee = open_room(contexts(room.cookies["lead"]), room)
     ana = open_room(contexts(room.cookies["ana"]), room)
 
@@ -107,6 +107,11 @@ def test_attendee_and_facilitator_talk_take_turns_and_check_in(contexts, room):
     ana.get_by_text("Need support now?").click()
     expect(ana.locator("#crisis-text")).to_be_visible()
     expect(ana.locator("#crisis-text")).to_contain_text("988")
+
+    # People are their display names: no account names reach the other side.
+    assert "Lee" in ana.content() and "Ana" in lee.content()
+    assert f"lead-{unique}" not in ana.content() and f"co-{unique}" not in ana.content()
+    assert f"ana-{unique}" not in lee.content() and f"ben-{unique}" not in lee.content()
 
 
 def test_mute_unmute_and_remove(contexts, room):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from sessions_app.models import Session
 from sessions_app.rooms.models import Room, RoomParticipant
 from tests.factories import GroupFactory, UserFactory, facilitator
 from tests.rooms.conftest import build_room_world
@@ -179,6 +181,7 @@ def test_room_not_open_yet_says_when(client):
         assert local.strftime("%A %-d %B %Y, %H:%M") in html
         assert f"({group_tz})" in html
         assert 'id="room"' not in html
+        assert ("open the room from your facilitator tools" in html) == (person == world.lead)
 
 
 def test_facilitator_of_another_group_is_refused(client):
@@ -210,3 +213,21 @@ def test_locked_room_refuses_newcomers(client):
     assert "The room is locked" in page_text(response)
     # Facilitators still get in.
     assert get(client, world.lead, world.session).status_code == 200
+
+
+def test_cancelled_and_finished_sessions_say_so(client):
+    world = build_room_world(open_room=False)
+    session = world.session
+    session.status = Session.Status.CANCELLED
+    session.save(update_fields=["status"])
+    response = get(client, world.ana, session)
+    assert response.status_code == 409
+    assert "This session was cancelled" in page_text(response)
+
+    session.status = Session.Status.SCHEDULED
+    session.start = timezone.now() - timedelta(hours=3)
+    session.end = timezone.now() - timedelta(hours=2)
+    session.save(update_fields=["status", "start", "end"])
+    response = get(client, world.ana, session)
+    assert response.status_code == 409
+    assert "This session is over" in page_text(response)

@@ -115,7 +115,9 @@ function start(root) {
       const ws = state.ws;
       if (!ws) return;
       if (state.awaitingPong) {
-        ws.close(); // no answer for a whole interval: a dead link; the close handler reconnects
+        // No answer for a whole interval: a dead link. Treat it as closed now (its own close
+        // event, whenever it comes, is ignored) and reconnect.
+        ws.close();
         closed(1006);
         return;
       }
@@ -131,8 +133,10 @@ function start(root) {
     state.ws = null;
     setConn("offline");
     if (clear) clearConversation();
+    const focusWasInside = el.body.contains(document.activeElement);
     el.body.hidden = true;
     showNotice(T[key]);
+    if (focusWasInside) el.notice.focus(); // keyboard users land on what happened
   }
 
   function removed() {
