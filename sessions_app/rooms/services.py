@@ -70,8 +70,9 @@ def _publish(session_id: int, **event) -> None:
 
     Event keys (all optional): `chat` (a chat frame; `author` and `client_id` name the copy
     that echoes `client_id`), `frames` ([[audience, frame], ...] with audience "all",
-    "facilitators" or "u:<user id>"), `refresh` (presence, queue or room state changed),
-    `admit` ([user ids] let in from the lobby), `close` ([[audience, close code], ...]).
+    "facilitators", "everyone" (the lobby too) or "u:<user id>"), `refresh` (presence, queue
+    or room state changed), `admit` ([user ids] let in from the lobby), `close` ([[audience,
+    close code], ...]).
     """
     message = {"type": "room.event", "session": session_id, **event}
 
@@ -150,8 +151,13 @@ def room_close(*, session: Session, by: User, now: datetime | None = None) -> Se
 
 def room_announce_end(*, session_id: int) -> None:
     """Once the caller's transaction commits, everyone in the room gets `room.ended` and their
-    connections close (the caller has marked the room closed or the session cancelled)."""
-    _publish(session_id, frames=[["all", {"type": "room.ended"}]], close=[["all", CLOSE_ENDED]])
+    connections close (the caller has marked the room closed or the session cancelled).
+    "everyone" includes people still waiting in the lobby."""
+    _publish(
+        session_id,
+        frames=[["everyone", {"type": "room.ended"}]],
+        close=[["everyone", CLOSE_ENDED]],
+    )
 
 
 def room_end(*, session_id: int, by: User) -> Session:

@@ -4,12 +4,15 @@ connect through the real ASGI stack (origin check, session cookie or ticket, URL
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -139,19 +142,30 @@ async def _close_clients(request):
     """Close clients a test left open (a failed assertion) before the database is flushed."""
     if "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")
+    # A fresh channel layer for each test's event loop: channels-redis keeps asyncio locks
+    # that stay bound to (and possibly held in) the loop of the test that made them.
+    await _drop_channel_layer()
     yield
     while _OPEN_CLIENTS:
         client = _OPEN_CLIENTS.pop()
-        try:
+        # The app may have ended already, or been cancelled by a timed-out read.
+        with contextlib.suppress(Exception, asyncio.CancelledError):
             await client.ws.disconnect()
-        except Exception:  # noqa: BLE001 - the app may have ended already
-            pass
     # Let the hubs' last presence refreshes (a database read in a worker thread) finish: the
     # flush that follows cannot run beside them on SQLite's shared-cache test database.
     current = asyncio.current_task()
     pending = [task for task in asyncio.all_tasks() if task is not current]
     if pending:
         await asyncio.wait(pending, timeout=3)
+    await _drop_channel_layer()
+
+
+async def _drop_channel_layer() -> None:
+    layer = channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    close_pools = getattr(layer, "close_pools", None)
+    if close_pools is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(close_pools(), timeout=3)
 
 
 @dataclass

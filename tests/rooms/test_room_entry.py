@@ -185,6 +185,11 @@ async def test_room_lock_with_a_bad_value_is_invalid(room_world):
     lead, _ = await enter(room_world.session.pk, room_world.lead)
     await lead.send({"type": "room.lock", "locked": "yes"})
     await lead.error("invalid", field="locked")
+    assert (await db(Room.objects.get)(pk=room_world.session.pk)).locked is False
+    # Without `locked` the room locks.
+    await lead.send({"type": "room.lock"})
+    await lead.expect("room.state", locked=True)
+    assert (await db(Room.objects.get)(pk=room_world.session.pk)).locked is True
 
 
 # --- 4404, 4409 ------------------------------------------------------------------------------
@@ -283,9 +288,7 @@ async def test_flooding_past_the_hard_limit_closes_4429(room_world, settings):
     assert await ana.closed_with() == 4429
 
 
-async def test_chat_past_the_burst_gets_rate_limited_and_the_connection_stays(
-    room_world, settings
-):
+async def test_chat_past_the_burst_gets_rate_limited_and_the_connection_stays(room_world, settings):
     settings.ROOM_CHAT_BURST = 2
     settings.ROOM_CHAT_PER_MINUTE = 1
     w = room_world
@@ -293,10 +296,11 @@ async def test_chat_past_the_burst_gets_rate_limited_and_the_connection_stays(
     ana, _ = await enter(w.session.pk, w.ana)
     for text in ("one", "two", "three"):
         await ana.send({"type": "chat", "text": text})
-    frames = await ana.drain()
-    assert [f["seq"] for f in frames if f["type"] == "chat"] == [1, 2]
-    errors = [f for f in frames if f["type"] == "error"]
-    assert [e["code"] for e in errors] == ["rate_limited"]
+    await ana.error("rate_limited")
+    assert (await lead.expect("chat", seq=2))["text"] == "two"
+    await ana.send({"type": "ping"})
+    await ana.expect("pong")
+    assert [f["code"] for f in ana.frames if f["type"] == "error"] == ["rate_limited"]
     assert (await db(Room.objects.get)(pk=w.session.pk)).last_seq == 2
 
 
@@ -393,7 +397,11 @@ async def test_lobby_then_admit_gives_welcome(lobby_world):
     assert welcome["type"] == "welcome" and welcome["lobby"] == [ana_public]
 
     await lead.send({"type": "mod.admit", "user": w.ana.pk})
-    admitted = {"type": "moderation", "action": "admit", "user": {"id": w.ana.pk, "display_name": "Ana"}}
+    admitted = {
+        "type": "moderation",
+        "action": "admit",
+        "user": {"id": w.ana.pk, "display_name": "Ana"},
+    }
     assert await lead.expect("moderation") == admitted
     assert await co.expect("moderation") == admitted
     welcome = await ana.expect("welcome")
@@ -419,3 +427,17 @@ async def test_lobby_then_admit_gives_welcome(lobby_world):
     await lead.send({"type": "mod.admit", "user": w.ana.pk})
     await lead.send({"type": "mod.admit", "user": 424242})
     await lead.error("not_found")
+
+
+async def test_room_end_also_closes_the_lobby(lobby_world):
+    w = lobby_world
+    lead, _ = await enter(w.session.pk, w.lead)
+    ana, first = await enter(w.session.pk, w.ana)
+    assert first["type"] == "lobby"
+    await lead.expect(
+        "presence", lobby=[{"id": w.ana.pk, "display_name": "Ana", "role": "attendee"}]
+    )
+    await lead.send({"type": "room.end"})
+    assert await lead.expect("room.ended") == {"type": "room.ended"}
+    assert await ana.expect("room.ended") == {"type": "room.ended"}
+    assert await ana.closed_with() == 1000
