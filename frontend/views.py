@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -21,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from facilitators import services as facilitator_services
 from frontend import forms, throttle
@@ -297,6 +299,26 @@ def my_sessions(request):
             "viewer_tz": request.user.timezone,
         },
     )
+
+
+# --- language ---------------------------------------------------------------------------------
+
+
+def language_switch(request):
+    """The footer switch: Django's set_language (a cookie, for visitors and accounts that follow
+    the browser). An account that chose a language keeps choosing: the switch changes it, since
+    the account's language wins over the cookie on every page."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        request.method == "POST"
+        and user.is_authenticated
+        and user.language
+        and language in dict(settings.LANGUAGES)
+    ):
+        services.user_update_profile(user=user, language=language)
+    return response
 
 
 # --- accounts: log in, sign up ---

@@ -649,8 +649,33 @@ def test_a_spanish_account_sees_spanish_whatever_the_browser_says(client, world)
     assert '<html lang="es">' in response.content.decode()
     assert "Directrices del grupo" in text(response)
     assert response["Content-Language"] == "es"
-    # The footer switch (a cookie) does not override the account's own choice either.
-    client.post("/i18n/language/", {"language": "en", "next": "/groups/"})
+    # A cookie left by the footer switch does not override the account's choice either.
+    client.cookies["django_language"] = "en"
+    assert "Buscar un grupo de apoyo" in text(client.get("/groups/"))
+
+
+def test_the_footer_switch_changes_a_chosen_account_language(client, world):
+    attendee = world["attendee"]
+    attendee.language = "es"
+    attendee.save(update_fields=["language"])
+    client.force_login(attendee)
+    response = client.post("/i18n/language/", {"language": "en", "next": "/groups/"})
+    assert response.status_code == 302
+    attendee.refresh_from_db()
+    assert attendee.language == "en"
+    assert "Find a support group" in text(client.get("/groups/", HTTP_ACCEPT_LANGUAGE="es"))
+    # Not a language of Hearth: nothing changes.
+    client.post("/i18n/language/", {"language": "fr", "next": "/groups/"})
+    attendee.refresh_from_db()
+    assert attendee.language == "en"
+
+
+def test_the_footer_switch_leaves_an_account_that_follows_the_browser_alone(client, world):
+    attendee = world["attendee"]
+    client.force_login(attendee)
+    client.post("/i18n/language/", {"language": "es", "next": "/groups/"})
+    attendee.refresh_from_db()
+    assert attendee.language == ""
     assert "Buscar un grupo de apoyo" in text(client.get("/groups/"))
 
 
@@ -692,6 +717,7 @@ def test_choosing_a_language_on_the_account_page(client, world):
     body = text(client.get("/account/", HTTP_ACCEPT_LANGUAGE="en"))
     assert '<html lang="es">' in body
     assert '<option value="es" selected>Español</option>' in body
+    assert "Igual que mi navegador" in body
     # Back to the browser's language.
     client.post(
         "/account/profile/",
