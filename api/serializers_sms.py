@@ -1,5 +1,6 @@
 """Shapes for the account's SMS settings and the outbound log; rules live in sms.services."""
 
+from django.conf import settings
 from rest_framework import serializers
 
 from sessions_app.models import User
@@ -8,6 +9,12 @@ from sessions_app.sms.models import OutboundSms
 
 class MeSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField()
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        allow_blank=True,
+        read_only=True,
+        help_text="The account's language; blank: pages follow the browser.",
+    )
     phone_verified = serializers.SerializerMethodField()
     sms_consent_text = serializers.SerializerMethodField()
 
@@ -17,6 +24,7 @@ class MeSerializer(serializers.ModelSerializer):
             "username",
             "display_name",
             "timezone",
+            "language",
             "sms_opt_in",
             "phone",
             "phone_verified",
@@ -39,6 +47,12 @@ class MeSerializer(serializers.ModelSerializer):
 class MeUpdateSerializer(serializers.Serializer):
     display_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     timezone = serializers.CharField(required=False, max_length=64)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        allow_blank=True,
+        help_text="Pages and texts in this language; blank follows the browser.",
+    )
     sms_opt_in = serializers.BooleanField(required=False)
 
 

@@ -43,6 +43,7 @@ class MeView(APIView):
             user=request.user,
             display_name=data.get("display_name"),
             timezone_name=data.get("timezone"),
+            language=data.get("language"),
         )
         if "sms_opt_in" in data:
             user = sms_services.user_sms_opt_in_set(

@@ -496,6 +496,7 @@ def account_export(*, user: User) -> dict:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "timezone": user.timezone,
+            "language": user.language,
             "phone": str(user.phone) if user.phone else None,
             "phone_verified_at": _iso(user.phone_verified_at),
             "sms_opt_in": user.sms_opt_in,

@@ -7,6 +7,7 @@ import zoneinfo
 from functools import cache
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,16 @@ class JoinForm(forms.Form):
     invite_code = forms.CharField(label=_("Invitation code"), max_length=64, required=False)
 
 
+def account_language_field() -> forms.ChoiceField:
+    """The account's language: blank follows the browser (or the footer switch)."""
+    return forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Same as my browser"))] + list(settings.LANGUAGES),
+        help_text=_("For these pages and the texts we send you."),
+    )
+
+
 class SignupForm(forms.Form):
     username = forms.CharField(
         label=_("Username"),
@@ -105,6 +116,7 @@ class SignupForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    language = account_language_field()
 
     def clean(self):
         data = super().clean()
@@ -116,6 +128,7 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    language = account_language_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,6 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
-from django.views.i18n import set_language
 
 from frontend import calendar_views, views
 
@@ -30,7 +29,7 @@ urlpatterns = [
     path("account/calendar/", views.account_calendar_reset, name="account-calendar-reset"),
     path("account/export/", views.account_export, name="account-export"),
     path("account/delete/", views.account_delete, name="account-delete"),
-    path("i18n/language/", set_language, name="set-language"),
+    path("i18n/language/", views.language_switch, name="set-language"),
     # Sign up, log in and out, password reset: Django's auth views with our templates.
     path("accounts/signup/", views.signup, name="signup"),
     path(

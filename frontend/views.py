@@ -4,7 +4,6 @@ services, permission questions through sessions_app.access."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -24,9 +22,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from facilitators import services as facilitator_services
-from frontend import forms
+from frontend import forms, throttle
 from sessions_app import access, selectors, services, services_accounts
 from sessions_app.errors import DomainError
 from sessions_app.models import RSVP, Membership, Session, SupportGroup
@@ -302,6 +301,26 @@ def my_sessions(request):
     )
 
 
+# --- language ---------------------------------------------------------------------------------
+
+
+def language_switch(request):
+    """The footer switch: Django's set_language (a cookie, for visitors and accounts that follow
+    the browser). An account that chose a language keeps choosing: the switch changes it, since
+    the account's language wins over the cookie on every page."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        request.method == "POST"
+        and user.is_authenticated
+        and user.language
+        and language in dict(settings.LANGUAGES)
+    ):
+        services.user_update_profile(user=user, language=language)
+    return response
+
+
 # --- accounts: log in, sign up ---
 
 
@@ -313,19 +332,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     next_page = "/"
 
-    @staticmethod
-    def _rate() -> tuple[int, int]:
-        """THROTTLE_LOGIN ("10/minute") as (attempts, seconds), read as DRF reads it."""
-        count, period = settings.HEARTH_THROTTLE_RATES["login"].split("/")
-        return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
-
-    def _failures_key(self) -> str:
+    def _failures(self) -> throttle.PageLimit:
         who = f"{self.request.META.get('REMOTE_ADDR', '')}:{self.request.POST.get('username', '')}"
-        return "login-failures:" + hashlib.sha256(who.lower().encode()).hexdigest()
+        return throttle.PageLimit(scope="login", prefix="login-failures", who=who)
 
     def post(self, request, *args, **kwargs):
-        limit, _seconds = self._rate()
-        if cache.get(self._failures_key(), 0) >= limit:
+        if self._failures().reached():
             # The password is not even checked: an unbound form and the reason.
             context = self.get_context_data(
                 form=self.get_form_class()(request),
@@ -335,13 +347,7 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        _limit, seconds = self._rate()
-        key = self._failures_key()
-        cache.add(key, 0, timeout=seconds)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired in between
-            cache.set(key, 1, timeout=seconds)
+        self._failures().count()
         return super().form_invalid(form)
 
 
@@ -349,8 +355,23 @@ class LoginView(auth_views.LoginView):
 
 
 def signup(request):
+    """Sign-up attempts are limited per address at the API's THROTTLE_REGISTER rate, counted
+    before the form is read, so the page cannot be used to make accounts in bulk or to try
+    usernames one after another."""
     if request.user.is_authenticated:
         return redirect("frontend:home")
+    if request.method == "POST":
+        attempts = throttle.PageLimit(
+            scope="register", prefix="signup-attempts", who=request.META.get("REMOTE_ADDR", "")
+        )
+        if attempts.reached():
+            context = {
+                "form": forms.SignupForm(),
+                "next": _next_url(request, ""),
+                "form_error": _("Too many sign-ups from your address. Try again later."),
+            }
+            return render(request, "frontend/accounts/signup.html", context, status=429)
+        attempts.count()
     form = forms.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -360,6 +381,7 @@ def signup(request):
                 password=data["password"],
                 display_name=data["display_name"],
                 email=data["email"],
+                language=data["language"],
             )
         except ValidationError as exc:
             forms.errors_onto(form, exc)
@@ -390,7 +412,11 @@ def _account_page(request, status: int = 200, **bound):
     user = request.user
     context = {
         "profile_form": forms.ProfileForm(
-            initial={"display_name": user.display_name, "timezone": user.timezone}
+            initial={
+                "display_name": user.display_name,
+                "timezone": user.timezone,
+                "language": user.language,
+            }
         ),
         "phone_form": forms.PhoneForm(initial={"phone": str(user.phone) if user.phone else ""}),
         "verify_form": forms.PhoneVerifyForm(),
@@ -431,7 +457,10 @@ def _account_form(request, form_class, key: str, action):
 def account_profile(request):
     def save(data):
         services.user_update_profile(
-            user=request.user, display_name=data["display_name"], timezone_name=data["timezone"]
+            user=request.user,
+            display_name=data["display_name"],
+            timezone_name=data["timezone"],
+            language=data["language"],
         )
         return _("Your profile is saved.")
 

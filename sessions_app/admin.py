@@ -22,7 +22,16 @@ class HearthUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (
         (
             "Hearth",
-            {"fields": ("display_name", "timezone", "phone", "phone_verified_at", "sms_opt_in")},
+            {
+                "fields": (
+                    "display_name",
+                    "timezone",
+                    "language",
+                    "phone",
+                    "phone_verified_at",
+                    "sms_opt_in",
+                )
+            },
         ),
     )
     list_display = ("username", "display_name", "email", "is_staff", "sms_opt_in")

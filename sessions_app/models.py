@@ -41,6 +41,10 @@ class User(AbstractUser):
     phone_verified_at = models.DateTimeField(null=True, blank=True)
     sms_opt_in = models.BooleanField(_("SMS reminders"), default=False)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    # Blank: pages follow the browser (or the footer switch) and texts the site's default.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     def __str__(self) -> str:
         return self.username

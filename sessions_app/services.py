@@ -782,9 +782,14 @@ def attendance_set(*, session: Session, marks: list[dict], by: User) -> list[RSV
 
 @transaction.atomic
 def user_update_profile(
-    *, user: User, display_name: str | None = None, timezone_name: str | None = None
+    *,
+    user: User,
+    display_name: str | None = None,
+    timezone_name: str | None = None,
+    language: str | None = None,
 ) -> User:
-    """Change what a user shows and where their clock is."""
+    """Change what a user shows, where their clock is and the language of their pages and
+    texts ("" follows the browser)."""
     fields = []
     if display_name is not None:
         user.display_name = _display_name(user, display_name) if display_name.strip() else ""
@@ -796,6 +801,11 @@ def user_update_profile(
             raise ValidationError({"timezone": exc.messages}) from None
         user.timezone = timezone_name
         fields.append("timezone")
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise ValidationError({"language": [f"“{language}” is not a language of Hearth."]})
+        user.language = language
+        fields.append("language")
     if fields:
         user.save(update_fields=fields)
     return user

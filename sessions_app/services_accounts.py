@@ -10,9 +10,16 @@ from sessions_app.models import User, new_calendar_token
 
 
 @transaction.atomic
-def user_register(*, username: str, password: str, display_name: str = "", email: str = "") -> User:
+def user_register(
+    *, username: str, password: str, display_name: str = "", email: str = "", language: str = ""
+) -> User:
     """Create an attendee account; the password goes through Django's validators."""
-    user = User(username=username, display_name=(display_name or "").strip(), email=email or "")
+    user = User(
+        username=username,
+        display_name=(display_name or "").strip(),
+        email=email or "",
+        language=language or "",
+    )
     errors: dict[str, list[str]] = {}
     try:
         user.full_clean(exclude=["password", "calendar_token"])

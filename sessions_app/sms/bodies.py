@@ -42,6 +42,18 @@ UNKNOWN_NUMBER_TEXT = gettext_noop(
 NO_SESSION_TEXT = gettext_noop(
     "Hearth: you have no upcoming session we reminded you of. Reply HELP for help."
 )
+NOT_IN_SESSION_TEXT = gettext_noop("Hearth: there is no session under way for you right now.")
+# What a reply about one session says after "Hearth: <group>, <when>: " (see `reply`).
+REPLY_TEXTS = {
+    "seat_claimed": gettext_noop("the seat is yours."),
+    "confirmed": gettext_noop("you are confirmed."),
+    "going": gettext_noop("you are going."),
+    "waitlisted": gettext_noop("you are number %(position)s on the waitlist."),
+    "no_rsvp": gettext_noop("you had no place."),
+    "cancelled_rsvp": gettext_noop("your place is cancelled. Thanks for telling us."),
+    "late_told": gettext_noop("thanks, we told the facilitators you are running late."),
+    "attended": gettext_noop("thanks, you are marked as here."),
+}
 
 
 def to_gsm7(text: str) -> str:
@@ -147,6 +159,27 @@ def late(
             "group": group_name,
         }
         return fit(before="Hearth: ", name=name, after=f" ({local_label(start, tz)}).")
+
+
+def reply(
+    *,
+    kind: str,
+    group_name: str,
+    start: datetime,
+    tz: ZoneInfo,
+    language: str | None = None,
+    **values,
+) -> str:
+    """The answer to a reply about one session: "Hearth: <group>, <when>: <what happened>"."""
+    with in_language(language):
+        what = _(REPLY_TEXTS[kind]) % values
+        return fit(before="Hearth: ", name=group_name, after=f", {local_label(start, tz)}: {what}")
+
+
+def refusal(message: str, language: str | None = None) -> str:
+    """A domain error's message (a fixed English sentence), translated where it is known."""
+    with in_language(language):
+        return fit(before="Hearth: ", name=_(message), after="")
 
 
 def verification(code: str, minutes: int, language: str | None = None) -> str:

@@ -83,25 +83,29 @@ def _act(inbound: InboundSms, opt_out_type: str, now: datetime) -> None:
     phone = services.phone_e164(inbound.from_number)
     user = selectors.user_for_number(phone=phone) if phone else None
     inbound.user = user
+    # Answers are in the language of the account that owns the number (else the default).
+    language = (user.language or None) if user is not None else None
     evidence = f"Texted {inbound.body[:100]!r} from {inbound.from_number} ({inbound.message_sid})."
     if keyword == "STOP":
         if phone:
             services.number_opt_out(phone=phone, source=SmsConsent.Source.SMS, evidence=evidence)
-        inbound.outcome, inbound.reply = "opted_out", bodies.STOP_TEXT
+        inbound.outcome, inbound.reply = "opted_out", bodies.translated(bodies.STOP_TEXT, language)
         return
     if keyword == "START":
         if phone:
             services.number_opt_in(phone=phone, evidence=evidence)
-        inbound.outcome, inbound.reply = "opted_in", bodies.START_TEXT
+        inbound.outcome, inbound.reply = "opted_in", bodies.translated(bodies.START_TEXT, language)
         return
     if keyword == "HELP":
-        inbound.outcome, inbound.reply = "help", bodies.HELP_TEXT
+        inbound.outcome, inbound.reply = "help", bodies.translated(bodies.HELP_TEXT, language)
         return
     if not keyword:
-        inbound.outcome, inbound.reply = "unknown", bodies.UNKNOWN_TEXT
+        inbound.outcome = "unknown"
+        inbound.reply = bodies.translated(bodies.UNKNOWN_TEXT, language)
         return
     if user is None:
-        inbound.outcome, inbound.reply = "unknown_number", bodies.UNKNOWN_NUMBER_TEXT
+        inbound.outcome = "unknown_number"
+        inbound.reply = bodies.translated(bodies.UNKNOWN_NUMBER_TEXT, language)
         return
     if keyword == "HERE":
         _here(inbound, user, now)
@@ -109,23 +113,26 @@ def _act(inbound: InboundSms, opt_out_type: str, now: datetime) -> None:
     session = selectors.session_replied_to(user=user, now=now)
     inbound.session = session
     if session is None:
-        inbound.outcome, inbound.reply = "no_session", bodies.NO_SESSION_TEXT
+        inbound.outcome = "no_session"
+        inbound.reply = bodies.translated(bodies.NO_SESSION_TEXT, language)
         return
     handler = {"YES": _yes, "NO": _no, "LATE": _late}[keyword]
     try:
         handler(inbound, user, session, now)
     except DomainError as exc:
         inbound.outcome = f"refused:{exc.code}"[:40]
-        inbound.reply = bodies.fit(before="Hearth: ", name=exc.message, after="")
+        inbound.reply = bodies.refusal(exc.message, user.language or None)
 
 
-def _label(user: User, session: Session) -> str:
-    return bodies.local_label(session.start, services._tz(user.timezone))
-
-
-def _about(user: User, session: Session, text: str) -> str:
-    return bodies.fit(
-        before="Hearth: ", name=session.group.name, after=f", {_label(user, session)}: {text}"
+def _about(user: User, session: Session, kind: str, **values) -> str:
+    """The answer about `session`, in the user's language and at their wall-clock time."""
+    return bodies.reply(
+        kind=kind,
+        group_name=session.group.name,
+        start=session.start,
+        tz=services._tz(user.timezone),
+        language=user.language or None,
+        **values,
     )
 
 
@@ -136,27 +143,27 @@ def _yes(inbound, user, session, now) -> None:
     )
     if offer is not None:
         core_services.seat_offer_claim(offer=offer, now=now)
-        inbound.outcome, inbound.reply = "seat_claimed", _about(user, session, "the seat is yours.")
+        inbound.outcome, inbound.reply = "seat_claimed", _about(user, session, "seat_claimed")
         return
     if rsvp is not None and rsvp.status == RSVP.Status.GOING:
-        inbound.outcome, inbound.reply = "confirmed", _about(user, session, "you are confirmed.")
+        inbound.outcome, inbound.reply = "confirmed", _about(user, session, "confirmed")
         return
     rsvp = core_services.rsvp_create(session=session, user=user, source=RSVP.Source.SMS, now=now)
     if rsvp.status == RSVP.Status.GOING:
-        inbound.outcome, inbound.reply = "confirmed", _about(user, session, "you are going.")
+        inbound.outcome, inbound.reply = "confirmed", _about(user, session, "going")
     else:
         position = core_selectors.rsvp_waitlist_position(rsvp=rsvp)
         inbound.outcome = "waitlisted"
-        inbound.reply = _about(user, session, f"you are number {position} on the waitlist.")
+        inbound.reply = _about(user, session, "waitlisted", position=position)
 
 
 def _no(inbound, user, session, now) -> None:
     rsvp = core_services.rsvp_cancel(session=session, user=user, now=now)
     if rsvp is None:
-        inbound.outcome, inbound.reply = "no_rsvp", _about(user, session, "you had no place.")
+        inbound.outcome, inbound.reply = "no_rsvp", _about(user, session, "no_rsvp")
     else:
         inbound.outcome = "cancelled_rsvp"
-        inbound.reply = _about(user, session, "your place is cancelled. Thanks for telling us.")
+        inbound.reply = _about(user, session, "cancelled_rsvp")
 
 
 def _late(inbound, user, session, now) -> None:
@@ -177,14 +184,14 @@ def _late(inbound, user, session, now) -> None:
     ids = [n.pk for n in notices]
     transaction.on_commit(lambda: services.notices_queue(notice_ids=ids))
     inbound.outcome = "late_told"
-    inbound.reply = _about(user, session, "thanks, we told the facilitators you are running late.")
+    inbound.reply = _about(user, session, "late_told")
 
 
 def _here(inbound, user, now) -> None:
     rsvp = selectors.session_in_progress(user=user, now=now)
     if rsvp is None:
         inbound.outcome = "not_in_session"
-        inbound.reply = "Hearth: there is no session under way for you right now."
+        inbound.reply = bodies.translated(bodies.NOT_IN_SESSION_TEXT, user.language or None)
         return
     inbound.session = rsvp.session
     if rsvp.attendance != RSVP.Attendance.ATTENDED:
@@ -192,4 +199,4 @@ def _here(inbound, user, now) -> None:
         rsvp.attendance_marked_by, rsvp.attendance_marked_at = user, now
         rsvp.save(update_fields=["attendance", "attendance_marked_by", "attendance_marked_at"])
     inbound.outcome = "attended"
-    inbound.reply = _about(user, rsvp.session, "thanks, you are marked as here.")
+    inbound.reply = _about(user, rsvp.session, "attended")

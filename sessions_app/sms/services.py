@@ -258,7 +258,7 @@ def phone_verification_start(
         idempotency_key=f"verify:{verification.pk}",
         kind=OutboundSms.Kind.VERIFICATION,
         to=e164,
-        body=bodies.verification(code, ttl),
+        body=bodies.verification(code, ttl, language=user.language or None),
         user=user,
         send_after=now,
         expires_at=verification.expires_at,
@@ -394,7 +394,19 @@ def _notice_row(notice: Notice, now: datetime) -> OutboundSms | None:
     send_after = timing.next_window_open(now, tz)
     if send_after >= expires:
         return None
-    if notice.kind == OutboundSms.Kind.LATE:
+    # In the recipient's language, never the one of the request that caused the notice.
+    language = user.language or None
+    late_prefix = f" will be late to {session.group.name} (" if session else ""
+    if notice.kind == OutboundSms.Kind.LATE and late_prefix in notice.message:
+        # The notice holds "<name> will be late to <group> (<when>)." in English.
+        body = bodies.late(
+            attendee_name=notice.message.rsplit(late_prefix, 1)[0],
+            group_name=session.group.name,
+            start=session.start,
+            tz=session.group.tz,
+            language=language,
+        )
+    elif notice.kind == OutboundSms.Kind.LATE:
         body = bodies.fit(before="Hearth: ", name=notice.message, after="")
     else:
         body = bodies.notice(
@@ -402,6 +414,7 @@ def _notice_row(notice: Notice, now: datetime) -> OutboundSms | None:
             group_name=group_name,
             session_start=session.start if session else None,
             tz=tz,
+            language=language,
         )
     return OutboundSms(
         idempotency_key=f"notice:{notice.pk}",
@@ -525,6 +538,7 @@ def reminder_candidates(*, now: datetime):
             "user_id",
             "phone_text",
             "user__timezone",
+            "user__language",
         )
     )
 
@@ -541,10 +555,10 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     window = timing.send_window()
     candidates = reminder_candidates(now=now)
     rows = []
-    # Everyone at one session in one zone gets the same words at the same time.
+    # Everyone at one session in one zone and language gets the same words at the same time.
     per_session_zone: dict[tuple, tuple[str, list[tuple[int, datetime]]]] = {}
-    for session_id, start, group_name, offsets, user_id, phone, zone in candidates:
-        key = (session_id, zone)
+    for session_id, start, group_name, offsets, user_id, phone, zone, language in candidates:
+        key = (session_id, zone, language)
         if key not in per_session_zone:
             tz = _tz(zone)
             due = []
@@ -554,7 +568,13 @@ def reminders_plan(*, now: datetime | None = None) -> int:
                 )
                 if send_at is not None and after < send_at <= upto:
                     due.append((minutes, send_at))
-            text = bodies.reminder(group_name=group_name, start=start, tz=tz) if due else ""
+            text = (
+                bodies.reminder(
+                    group_name=group_name, start=start, tz=tz, language=language or None
+                )
+                if due
+                else ""
+            )
             per_session_zone[key] = (text, due)
         text, due = per_session_zone[key]
         expires_at = timing.expires_for(start)

@@ -29,3 +29,12 @@ def test_schema_validates_without_warnings(tmp_path):
     assert {"401", "403", "404", "409", "429"} <= set(rsvp["delete"]["responses"])
     session = schema["components"]["schemas"]["Session"]["properties"]
     assert session["start"] == {"type": "string", "format": "date-time", "readOnly": True}
+    # The account's language: one of LANGUAGES or blank (follow the browser), read and written.
+    languages = [
+        {"$ref": "#/components/schemas/LanguageEnum"},
+        {"$ref": "#/components/schemas/BlankEnum"},
+    ]
+    me = schema["components"]["schemas"]
+    assert me["Me"]["properties"]["language"]["oneOf"] == languages
+    assert me["PatchedMeUpdate"]["properties"]["language"]["oneOf"] == languages
+    assert me["LanguageEnum"]["enum"] == ["en", "es"]

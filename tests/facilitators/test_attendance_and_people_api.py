@@ -236,6 +236,7 @@ def test_export_holds_my_data_and_nobody_elses_and_no_notes(world):
             "first_name": "",
             "last_name": "",
             "timezone": "America/New_York",
+            "language": "",
             "phone": None,
             "phone_verified_at": None,
             "sms_opt_in": False,

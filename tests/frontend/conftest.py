@@ -2,10 +2,23 @@
 
 import pytest
 from celery import current_app
+from django.core.cache import cache
 
+from frontend import throttle
 from sessions_app import services
 from sessions_app.models import SupportGroup
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_up_count():
+    """The test client signs up from 127.0.0.1, and the sign-up page counts attempts per address
+    in the cache (Redis in CI, shared by repeated runs and by the browser tests): every test
+    starts and ends with none, without flushing the whole cache."""
+    key = throttle.PageLimit(scope="register", prefix="signup-attempts", who="127.0.0.1").key
+    cache.delete(key)
+    yield
+    cache.delete(key)
 
 
 @pytest.fixture(autouse=True)

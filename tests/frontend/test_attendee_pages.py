@@ -640,6 +640,153 @@ def test_language_switch(client, world):
     assert "Buscar un grupo de apoyo" in text(client.get("/groups/"))
 
 
+def test_a_spanish_account_sees_spanish_whatever_the_browser_says(client, world):
+    attendee = world["attendee"]
+    attendee.language = "es"
+    attendee.save(update_fields=["language"])
+    client.force_login(attendee)
+    response = client.get("/groups/tuesday-circle/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="es">' in response.content.decode()
+    assert "Directrices del grupo" in text(response)
+    assert response["Content-Language"] == "es"
+    # A cookie left by the footer switch does not override the account's choice either.
+    client.cookies["django_language"] = "en"
+    assert "Buscar un grupo de apoyo" in text(client.get("/groups/"))
+
+
+def test_the_footer_switch_changes_a_chosen_account_language(client, world):
+    attendee = world["attendee"]
+    attendee.language = "es"
+    attendee.save(update_fields=["language"])
+    client.force_login(attendee)
+    response = client.post("/i18n/language/", {"language": "en", "next": "/groups/"})
+    assert response.status_code == 302
+    attendee.refresh_from_db()
+    assert attendee.language == "en"
+    assert "Find a support group" in text(client.get("/groups/", HTTP_ACCEPT_LANGUAGE="es"))
+    # Not a language of Hearth: nothing changes.
+    client.post("/i18n/language/", {"language": "fr", "next": "/groups/"})
+    attendee.refresh_from_db()
+    assert attendee.language == "en"
+
+
+def test_the_footer_switch_leaves_an_account_that_follows_the_browser_alone(client, world):
+    attendee = world["attendee"]
+    client.force_login(attendee)
+    client.post("/i18n/language/", {"language": "es", "next": "/groups/"})
+    attendee.refresh_from_db()
+    assert attendee.language == ""
+    assert "Buscar un grupo de apoyo" in text(client.get("/groups/"))
+
+
+def test_an_account_without_a_language_follows_the_browser(client, world):
+    client.force_login(world["attendee"])
+    assert world["attendee"].language == ""
+    spanish = client.get("/groups/tuesday-circle/", HTTP_ACCEPT_LANGUAGE="es")
+    assert "Directrices del grupo" in text(spanish)
+    english = client.get("/groups/tuesday-circle/", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en">' in english.content.decode()
+    assert "Group guidelines" in text(english)
+
+
+def test_visitors_follow_the_browser_even_after_a_spanish_account_logs_out(client, world):
+    attendee = world["attendee"]
+    attendee.language = "es"
+    attendee.save(update_fields=["language"])
+    client.force_login(attendee)
+    client.post("/accounts/logout/")
+    response = client.get("/groups/tuesday-circle/", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en">' in response.content.decode()
+    assert "Group guidelines" in text(response)
+
+
+def test_choosing_a_language_on_the_account_page(client, world):
+    attendee = world["attendee"]
+    client.force_login(attendee)
+    body = text(client.get("/account/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert '<select name="language"' in body
+    assert '<option value="" selected>Same as my browser</option>' in body
+    response = client.post(
+        "/account/profile/",
+        {"display_name": "Ann Attendee", "timezone": "America/New_York", "language": "es"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 302
+    attendee.refresh_from_db()
+    assert attendee.language == "es"
+    body = text(client.get("/account/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert '<html lang="es">' in body
+    assert '<option value="es" selected>Español</option>' in body
+    assert "Igual que mi navegador" in body
+    # Back to the browser's language.
+    client.post(
+        "/account/profile/",
+        {"display_name": "Ann Attendee", "timezone": "America/New_York", "language": ""},
+    )
+    attendee.refresh_from_db()
+    assert attendee.language == ""
+    assert '<html lang="en">' in text(client.get("/account/", HTTP_ACCEPT_LANGUAGE="en"))
+
+
+def test_an_unknown_language_on_the_account_page_is_a_form_error(client, world):
+    attendee = world["attendee"]
+    client.force_login(attendee)
+    response = client.post(
+        "/account/profile/",
+        {"display_name": "Ann Attendee", "timezone": "America/New_York", "language": "fr"},
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice. fr is not one of the available choices." in text(response)
+    attendee.refresh_from_db()
+    assert attendee.language == ""
+
+
+def test_sign_up_with_a_language(client, world):
+    password = "a-Long-fresh-passw0rd"
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "lucia",
+            "password": password,
+            "password_again": password,
+            "language": "es",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="lucia").language == "es"
+    assert '<html lang="es">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_sign_ups_are_limited_per_address(client, world, settings):
+    settings.HEARTH_THROTTLE_RATES = {**settings.HEARTH_THROTTLE_RATES, "register": "2/hour"}
+    # Fresh addresses: the counts live in the cache (Redis in CI), shared by repeated runs.
+    address, other_address = (
+        f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}" for n in (uuid.uuid4().int, uuid.uuid4().int)
+    )
+    password = "a-Long-fresh-passw0rd"
+
+    def sign_up(username, remote_addr=address):
+        return client.post(
+            "/accounts/signup/",
+            {"username": username, "password": password, "password_again": password},
+            REMOTE_ADDR=remote_addr,
+        )
+
+    # Refused attempts count as well: the page cannot be used to try usernames in bulk.
+    assert sign_up("attendee").status_code == 400
+    assert sign_up("first").status_code == 302
+    client.post("/accounts/logout/")
+    response = sign_up("second")
+    assert response.status_code == 429
+    assert "Too many sign-ups from your address. Try again later." in text(response)
+    assert not User.objects.filter(username="second").exists()
+    assert User.objects.filter(username="first").exists()
+    # Another address is not held back by these.
+    assert sign_up("third", remote_addr=other_address).status_code == 302
+    assert User.objects.filter(username="third").exists()
+
+
 # --- seat offers, news, weight, not found -----------------------------------------------------
 
 

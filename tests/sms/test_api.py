@@ -28,6 +28,7 @@ def me_body(user, **overrides):
         "username": user.username,
         "display_name": user.display_name,
         "timezone": user.timezone,
+        "language": user.language,
         "sms_opt_in": user.sms_opt_in,
         "phone": str(user.phone) if user.phone else None,
         "phone_verified": bool(user.phone and user.phone_verified_at),
@@ -62,6 +63,35 @@ def test_bad_timezone_is_a_field_error():
     response = client_for(user).patch("/api/v1/me/", {"timezone": "Mars/Base"}, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["timezone"]
+
+
+def test_language_is_read_and_changed_through_me():
+    user = UserFactory(language="es")
+    client = client_for(user)
+    assert client.get("/api/v1/me/").json() == me_body(user, language="es")
+    response = client.patch("/api/v1/me/", {"language": "en"}, format="json")
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.language == "en"
+    assert response.json() == me_body(user, language="en")
+    # Blank goes back to following the browser.
+    response = client.patch("/api/v1/me/", {"language": ""}, format="json")
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.language == ""
+    assert response.json() == me_body(user, language="")
+
+
+@pytest.mark.parametrize("value", ["fr", "ES", "english", 7])
+def test_unknown_language_is_a_field_error_and_nothing_changes(value):
+    user = UserFactory(language="es", display_name="Kim")
+    response = client_for(user).patch(
+        "/api/v1/me/", {"language": value, "display_name": "Other"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["language"]
+    user.refresh_from_db()
+    assert (user.language, user.display_name) == ("es", "Kim")
 
 
 def _code_from(outbox) -> str:

@@ -18,6 +18,7 @@ FIXED = [
     bodies.START_TEXT,
     bodies.UNKNOWN_NUMBER_TEXT,
     bodies.NO_SESSION_TEXT,
+    bodies.NOT_IN_SESSION_TEXT,
 ]
 KINDS = ["session_cancelled", "session_moved", "seat_promoted", "seat_offered"]
 
@@ -44,6 +45,13 @@ def _all_bodies(language):
                 attendee_name="Álvaro", group_name=name, start=START, tz=TZ, language=language
             )
         )
+        texts += [
+            bodies.reply(
+                kind=kind, group_name=name, start=START, tz=TZ, language=language, position=12
+            )
+            for kind in bodies.REPLY_TEXTS
+        ]
+        texts.append(bodies.refusal("This seat offer has passed.", language))
     texts.append(bodies.verification("123456", 10, language))
     return texts
 
@@ -70,3 +78,32 @@ def test_spanish_is_spanish_and_english_is_unchanged():
         assert bodies.verification("123456", 10) == (
             "Hearth: your code is 123456. It expires in 10 minutes. Do not share it."
         )
+
+
+def test_replies_in_spanish_and_english():
+    spanish = bodies.reply(
+        kind="waitlisted",
+        group_name="Grupo de duelo",
+        start=START,
+        tz=TZ,
+        language="es",
+        position=3,
+    )
+    assert spanish == (
+        "Hearth: Grupo de duelo, lun 30 Nov 19:00 CST: eres el numero 3 de la lista de espera."
+    )
+    english = bodies.reply(kind="waitlisted", group_name="Grief", start=START, tz=TZ, position=3)
+    assert english == "Hearth: Grief, Mon 30 Nov 19:00 CST: you are number 3 on the waitlist."
+    assert bodies.translated(bodies.NOT_IN_SESSION_TEXT, "es") == (
+        "Hearth: ahora mismo no tienes ninguna sesion en curso."
+    )
+    # A long Spanish reply shortens only the group's name.
+    long = bodies.reply(kind="late_told", group_name=LONG_NAME, start=START, tz=TZ, language="es")
+    assert len(long) == bodies.MAX_LEN
+    assert long.startswith("Hearth: Grupo de duelo en español para familias")
+    assert long.endswith(
+        "..., lun 30 Nov 19:00 CST: gracias, avisamos a los facilitadores de que llegas tarde."
+    )
+    assert (
+        bodies.refusal("This session is cancelled.", "es") == "Hearth: Esta sesion esta cancelada."
+    )

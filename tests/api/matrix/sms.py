@@ -1,6 +1,23 @@
 """Permission expectations of the SMS area's API routes (me, phone, outbound log)."""
 
+from sessions_app.sms.services import CONSENT_TEXT
 from tests.api.matrix import Case, expect_all
+
+
+def me_json(user) -> dict:
+    """The whole /me/ payload of `user`, read back from the database after the request."""
+    user.refresh_from_db()
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "timezone": user.timezone,
+        "language": user.language,
+        "sms_opt_in": user.sms_opt_in,
+        "phone": str(user.phone) if user.phone else None,
+        "phone_verified": bool(user.phone and user.phone_verified_at),
+        "sms_consent_text": CONSENT_TEXT,
+    }
+
 
 SELF = {
     "attendee": 200,
@@ -12,8 +29,14 @@ SELF = {
 }
 
 CASES: list[Case] = [
-    Case(name="me", method="GET", expect=SELF),
-    Case(name="me", method="PATCH", expect=SELF, data=lambda w: {"display_name": "Robin"}),
+    Case(name="me", method="GET", expect=SELF, body=lambda w: me_json(w.user)),
+    Case(
+        name="me",
+        method="PATCH",
+        expect=SELF,
+        data=lambda w: {"display_name": "Robin", "language": "es"},
+        body=lambda w: {**me_json(w.user), "display_name": "Robin", "language": "es"},
+    ),
     Case(
         name="me-phone",
         method="PUT",
