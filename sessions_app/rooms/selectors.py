@@ -85,6 +85,7 @@ def room_snapshot(*, session_id: int, now: datetime | None = None) -> dict:
 
 
 class ChatSender(NamedTuple):
+    room_open: bool
     role: str
     display_name: str
     muted: bool
@@ -99,24 +100,34 @@ def chat_sender(*, session_id: int, user_id: int, now: datetime | None = None) -
     spent longer building it than the database did answering it (docs/benchmarks.md, Rooms)."""
     participants = RoomParticipant._meta.db_table
     connections = RoomConnection._meta.db_table
+    sessions = Session._meta.db_table
     cutoff = db_connection.ops.adapt_datetimefield_value(presence_cutoff(now))
     sql = (
-        f"SELECT p.role, p.display_name, p.muted, p.admitted_at IS NOT NULL, "  # noqa: S608
-        f"p.removed_at IS NOT NULL, EXISTS (SELECT 1 FROM {connections} c "
-        f"JOIN {participants} f ON f.id = c.participant_id WHERE c.session_id = %s "
-        f"AND c.heartbeat_at >= %s AND f.role = %s AND f.removed_at IS NULL) "
-        f"FROM {participants} p WHERE p.session_id = %s AND p.user_id = %s"
+        f"SELECT s.room_open AND s.status = %s, p.role, p.display_name, p.muted, "  # noqa: S608
+        f"p.admitted_at IS NOT NULL, p.removed_at IS NOT NULL, EXISTS (SELECT 1 FROM "
+        f"{connections} c JOIN {participants} f ON f.id = c.participant_id "
+        f"WHERE c.session_id = %s AND c.heartbeat_at >= %s AND f.role = %s "
+        f"AND f.removed_at IS NULL) "
+        f"FROM {participants} p JOIN {sessions} s ON s.id = p.session_id "
+        f"WHERE p.session_id = %s AND p.user_id = %s"
     )
+    params = [
+        Session.Status.SCHEDULED.value,
+        session_id,
+        cutoff,
+        RoomParticipant.Role.FACILITATOR.value,
+        session_id,
+        user_id,
+    ]
     with db_connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [session_id, cutoff, RoomParticipant.Role.FACILITATOR.value, session_id, user_id],
-        )
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    role, name, muted, admitted, removed, here = row
-    return ChatSender(role, name, bool(muted), bool(admitted), bool(removed), bool(here))
+    is_open, role, name, muted, admitted, removed, here = row
+    return ChatSender(
+        bool(is_open), role, name, bool(muted), bool(admitted), bool(removed), bool(here)
+    )
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -431,6 +431,9 @@ def chat_post(
     sender = selectors.chat_sender(session_id=session_id, user_id=user.pk, now=now)
     if sender is None or sender.removed:
         raise RoomError("You are not in this room.", code="forbidden")
+    if not sender.room_open:
+        # The room ended (its room.ended may not have reached this connection yet).
+        raise RoomError("This room has ended.", code="conflict")
     if not sender.admitted:
         raise RoomError("Please wait until a facilitator lets you in.", code="forbidden")
     if sender.role != FACILITATOR:

@@ -4,6 +4,7 @@ from channels.db import database_sync_to_async
 
 from sessions_app import services
 from sessions_app.models import Session
+from sessions_app.rooms.models import RoomMessage
 from tests.rooms.conftest import connect, enter
 
 
@@ -23,3 +24,20 @@ async def test_cancelling_the_session_ends_its_open_room(room_world):
     assert (session.status, session.room_open) == (Session.Status.CANCELLED, False)
     again, _ = await connect(w.session.pk, w.ana)
     assert await again.closed_with() == 4409
+
+
+async def test_chat_into_a_room_that_has_ended_is_refused_even_if_the_end_got_lost(room_world):
+    """The layer may drop the room.ended event; the database still says the room is over."""
+    w = room_world
+    lead, _ = await enter(w.session.pk, w.lead)
+    ana, _ = await enter(w.session.pk, w.ana)
+    # Close the room in the database only, as if the broadcast never arrived.
+    await database_sync_to_async(Session.objects.filter(pk=w.session.pk).update)(room_open=False)
+    await ana.send({"type": "chat", "text": "anyone here?"})
+    assert await ana.error("conflict") == {
+        "type": "error",
+        "code": "conflict",
+        "message": "This room has ended.",
+    }
+    count = await database_sync_to_async(RoomMessage.objects.filter(session=w.session).count)()
+    assert count == 0
