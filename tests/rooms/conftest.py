@@ -93,16 +93,23 @@ class Client:
         assert isinstance(frame["message"], str) and frame["message"]
         return frame
 
-    async def drain(self) -> list[dict]:
-        """Every frame up to the answer to a `ping` (the server handles frames in order)."""
+    async def drain(self, settle: float = 0.25) -> list[dict]:
+        """Every frame up to the answer to a `ping`, and whatever follows within `settle`
+        seconds. The server answers frames in order, but what it fans out (chat, alerts) goes
+        through the channel layer and may come after the `pong`, on Redis especially."""
         await self.send({"type": "ping"})
         frames = []
         while True:
             frame = await self.recv()
             assert frame["type"] != "__closed__", frame
             if frame["type"] == "pong":
-                return frames
+                break
             frames.append(frame)
+        while not await self.ws.receive_nothing(settle):
+            frame = await self.recv()
+            assert frame["type"] != "__closed__", frame
+            frames.append(frame)
+        return frames
 
     async def events(self) -> list[dict]:
         """`drain` without the presence, queue and room.state snapshots, which come whenever
