@@ -277,10 +277,13 @@ def test_nav_facilitate_link_per_role(client, world, role, shown):
 
 def test_nav_link_is_current_on_facilitator_pages(client, world):
     client.force_login(world.fac)
-    html = client.get(reverse("frontend:fac-groups")).content.decode()
-    assert (
-        f'<a href="{reverse("frontend:fac-dashboard")}" aria-current="page">Facilitate</a>' in html
-    )
+    href = reverse("frontend:fac-dashboard")
+    dashboard = client.get(href).content.decode()
+    assert f'<a href="{href}" aria-current="page">Facilitate</a>' in dashboard
+    groups = client.get(reverse("frontend:fac-groups")).content.decode()
+    assert f'<a href="{href}" aria-current="true">Facilitate</a>' in groups
+    home = client.get(reverse("frontend:home")).content.decode()
+    assert f'<a href="{href}">Facilitate</a>' in home
 
 
 @pytest.mark.parametrize(("role", "queries"), [("visitor", 0), ("coordinator", 0), ("attendee", 1)])
