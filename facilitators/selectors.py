@@ -237,3 +237,57 @@ def group_attendance_series(
 def audit_entries_recent() -> QuerySet[AuditEntry]:
     """The whole audit log, newest first (coordinators page through it)."""
     return AuditEntry.objects.order_by("-created_at", "-pk")
+
+
+# --- room reports and check-ins (read from the rooms app, imported where used) -----------------
+
+
+def _room_name(*, session_field: str, user_field: str) -> Subquery:
+    """The display name the room showed for the user in `user_field` in the session in
+    `session_field` (None if they never joined it)."""
+    from sessions_app.rooms.models import RoomParticipant
+
+    return Subquery(
+        RoomParticipant.objects.filter(
+            session_id=OuterRef(session_field), user_id=OuterRef(user_field)
+        ).values("display_name")[:1]
+    )
+
+
+def room_reports_open(*, group: SupportGroup | None = None) -> QuerySet:
+    """Unresolved room-message reports, oldest first (all groups, or one), with the reporter's
+    name as the room showed it in `reporter_name`. One query."""
+    from sessions_app.rooms.selectors import reports_open
+
+    reports = (
+        reports_open()
+        .select_related("reporter")
+        .annotate(
+            reporter_name=_room_name(session_field="message__session_id", user_field="reporter_id")
+        )
+    )
+    if group is not None:
+        reports = reports.filter(message__session__group=group)
+    return reports
+
+
+def session_room_summary(*, session: Session) -> dict:
+    """What a session's room left for its facilitators: each attendee's start and end mood (by
+    the display name the room showed, sorted by it) and how many messages were reported."""
+    from sessions_app.rooms.models import RoomMessage
+    from sessions_app.rooms.selectors import checkins_for_session
+
+    rows: dict[int, dict] = {}
+    checkins = checkins_for_session(session_id=session.pk).annotate(
+        name=_room_name(session_field="session_id", user_field="user_id")
+    )
+    for checkin in checkins:
+        row = rows.setdefault(
+            checkin.user_id, {"name": checkin.name or "—", "start": None, "end": None}
+        )
+        row[checkin.phase] = checkin.mood
+    reported = RoomMessage.objects.filter(session=session, reports__isnull=False).distinct().count()
+    return {
+        "moods": sorted(rows.values(), key=lambda r: r["name"].casefold()),
+        "reported": reported,
+    }

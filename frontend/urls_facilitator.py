@@ -41,6 +41,11 @@ urlpatterns = [
         views.facilitators,
         name="fac-facilitators",
     ),
+    path(
+        "facilitate/groups/<slug:slug>/reports/",
+        views.group_reports,
+        name="fac-group-reports",
+    ),
     path("facilitate/sessions/<int:pk>/", views.session_detail, name="fac-session"),
     path("facilitate/sessions/<int:pk>/cancel/", views.session_cancel, name="fac-session-cancel"),
     path("facilitate/sessions/<int:pk>/move/", views.session_move, name="fac-session-move"),
@@ -63,4 +68,10 @@ urlpatterns = [
         name="fac-safety-ack",
     ),
     path("facilitate/audit/", views.audit, name="fac-audit"),
+    path("facilitate/reports/", views.reports, name="fac-reports"),
+    path(
+        "facilitate/reports/<int:pk>/resolve/",
+        views.report_resolve,
+        name="fac-report-resolve",
+    ),
 ]

@@ -300,3 +300,12 @@ class NoteForm(forms.Form):
             "safety_concern": self.cleaned_data["safety_concern"],
             "revision": self.cleaned_data["revision"],
         }
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("Resolution note (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(),
+    )

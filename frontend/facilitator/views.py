@@ -34,6 +34,7 @@ from frontend.facilitator.forms import (
     GroupForm,
     MoveForm,
     NoteForm,
+    ResolveForm,
     ScheduleForm,
     errors_onto_form,
 )
@@ -42,6 +43,7 @@ from sessions_app.errors import DomainError
 from sessions_app.models import RSVP, Membership, Schedule, Session, SupportGroup, User
 from sessions_app.recurrence import recurrence_parse
 from sessions_app.rooms import services as room_services
+from sessions_app.rooms.models import RoomReport
 from sessions_app.sms import selectors as sms_selectors
 
 # --- access helpers -----------------------------------------------------------------------------
@@ -119,6 +121,11 @@ def dashboard(request):
             "group_charts": group_charts,
             "open_alerts": (
                 fac_selectors.safety_alerts_open().count()
+                if fac_access.can_review_safety(user=user)
+                else None
+            ),
+            "open_reports": (
+                fac_selectors.room_reports_open().count()
                 if fac_access.can_review_safety(user=user)
                 else None
             ),
@@ -481,6 +488,7 @@ def _session_page(request, session, *, note, form, follow_ups, conflict=None, st
             "conflict": conflict,
             "show_phone": access.is_coordinator(user=request.user),
             "is_over": session.end <= timezone.now(),
+            "room": fac_selectors.session_room_summary(session=session),
         },
         status=status,
     )
@@ -689,7 +697,10 @@ def safety(request):
     return render(
         request,
         "frontend/facilitator/safety.html",
-        {"alerts": fac_selectors.safety_alerts_open()},
+        {
+            "alerts": fac_selectors.safety_alerts_open(),
+            "open_reports": fac_selectors.room_reports_open().count(),
+        },
     )
 
 
@@ -713,3 +724,59 @@ def audit(request):
         "frontend/facilitator/audit.html",
         {"page": page},
     )
+
+
+# --- reported room messages ---------------------------------------------------------------------
+
+
+@require_GET
+@facilitator_page
+def reports(request):
+    """Every open room-message report, each with a Resolve form: coordinators only."""
+    _coordinator_only(request)
+    return render(
+        request,
+        "frontend/facilitator/reports.html",
+        {"reports": fac_selectors.room_reports_open(), "group": None, "can_resolve": True},
+    )
+
+
+@require_GET
+@facilitator_page
+def group_reports(request, slug):
+    """One group's open reports, read-only: its facilitators follow up in the room, and only
+    coordinators resolve (docs/decisions.md, Facilitator pages)."""
+    group = _managed_group(request, slug)
+    return render(
+        request,
+        "frontend/facilitator/reports.html",
+        {
+            "reports": fac_selectors.room_reports_open(group=group),
+            "group": group,
+            "can_resolve": False,
+        },
+    )
+
+
+@require_POST
+@facilitator_page
+def report_resolve(request, pk):
+    _coordinator_only(request)
+    report = get_object_or_404(RoomReport, pk=pk)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("resolution", [])))
+    elif report.resolved_at is not None:
+        messages.info(request, _("That report was already resolved."))
+    else:
+        try:
+            room_services.report_resolve(
+                report=report, by=request.user, resolution=form.cleaned_data["resolution"]
+            )
+        except DomainError as exc:
+            _domain_error(request, exc)
+        else:
+            messages.success(
+                request, _("Report resolved. The message now follows normal retention.")
+            )
+    return redirect("frontend:fac-reports")

@@ -101,12 +101,14 @@ def _pages(w):
         "members": ("fac", f"/facilitate/groups/{slug}/members/"),
         "member-ban": ("fac", f"/facilitate/groups/{slug}/members/{w['robin']}/ban/"),
         "facilitators": ("coord", f"/facilitate/groups/{slug}/facilitators/"),
+        "group-reports": ("fac", f"/facilitate/groups/{slug}/reports/"),
         "session": ("fac", f"/facilitate/sessions/{session}/"),
         "session-cancel": ("fac", f"/facilitate/sessions/{session}/cancel/"),
         "session-move": ("fac", f"/facilitate/sessions/{session}/move/"),
         "note-revisions": ("fac", f"/facilitate/sessions/{session}/note/revisions/"),
         "safety": ("coord", "/facilitate/safety/"),
         "audit": ("coord", "/facilitate/audit/"),
+        "reports": ("coord", "/facilitate/reports/"),
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from facilitators import services as fac_services
 from facilitators.models import SafetyAlert
 from sessions_app.models import Membership
+from sessions_app.rooms.models import RoomMessage, RoomReport
 from tests.api.matrix import Case
 from tests.api.matrix.world import World
 
@@ -63,6 +64,19 @@ def _alert(w: World) -> dict:
     return {"pk": SafetyAlert.objects.get(note=note).pk}
 
 
+def _report(w: World) -> dict:
+    message = RoomMessage.objects.create(
+        session=w.session,
+        seq=1,
+        author=w.users["attendee"],
+        author_name="Willow",
+        author_role="attendee",
+        text="A reported message",
+        sent_at=w.session.start,
+    )
+    return {"pk": RoomReport.objects.create(message=message, reporter=None).pk}
+
+
 CASES = [
     Case("frontend:fac-dashboard", "GET", pages(200, other_facilitator=200)),
     Case("frontend:fac-groups", "GET", pages(200, other_facilitator=200)),
@@ -95,4 +109,7 @@ CASES = [
     Case("frontend:fac-safety", "GET", staff_pages(200)),
     Case("frontend:fac-safety-ack", "POST", staff_pages(302), kwargs=_alert),
     Case("frontend:fac-audit", "GET", staff_pages(200)),
+    Case("frontend:fac-reports", "GET", staff_pages(200)),
+    Case("frontend:fac-report-resolve", "POST", staff_pages(302), kwargs=_report),
+    Case("frontend:fac-group-reports", "GET", pages(200), kwargs=_slug),
 ]
