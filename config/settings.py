@@ -140,11 +140,26 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
         }
     }
+    # Rooms publish one event per change to each process with people in the room (rooms/
+    # hub.py): Redis pub/sub carries that with a fraction of the list-based layer's work per
+    # message. It keeps nothing for a process that is not listening, which the rooms do not
+    # need: chat frames are numbered and stored, and a hub fills any gap from the database.
+    # Pub/sub channels ignore Redis database numbers, so the number goes into the prefix.
+    CHANNEL_LAYERS["rooms"] = {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            "hosts": [REDIS_URL],
+            "prefix": "hearth-rooms-" + (REDIS_URL.rsplit("/", 1)[-1] or "0"),
+        },
+    }
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+        "rooms": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -27,6 +27,7 @@ from django.conf import settings
 from sessions_app.rooms import selectors, services
 from sessions_app.rooms.db import room_db
 from sessions_app.rooms.models import Room
+from sessions_app.rooms.services import ROOM_CHANNEL_LAYER
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class RoomHub:
         return hub
 
     def __init__(self):
-        self.layer = get_channel_layer()
+        self.layer = get_channel_layer(ROOM_CHANNEL_LAYER)
         self.rooms: dict[int, LocalRoom] = {}
         self.channel: str | None = None
         self._tasks: list[asyncio.Task] = []

@@ -60,6 +60,10 @@ class RoomDenied(DomainError):
         self.close_code = close_code
 
 
+# The channel layer the rooms' events travel on (config/settings.py CHANNEL_LAYERS).
+ROOM_CHANNEL_LAYER = "rooms"
+
+
 def room_group(session_id: int) -> str:
     """The channel-layer group of a room: every process with someone in it listens there."""
     return f"room.{session_id}"
@@ -77,7 +81,7 @@ def _publish(session_id: int, **event) -> None:
     message = {"type": "room.event", "session": session_id, **event}
 
     def send() -> None:
-        layer = get_channel_layer()
+        layer = get_channel_layer(ROOM_CHANNEL_LAYER)
         if layer is None:
             return
         loop = calling_loop()

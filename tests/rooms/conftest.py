@@ -24,6 +24,7 @@ from sessions_app import services
 from sessions_app.models import Session, User
 from sessions_app.rooms import services as room_services
 from sessions_app.rooms.db import room_db_shutdown
+from sessions_app.rooms.services import ROOM_CHANNEL_LAYER
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 
 ORIGIN = b"http://testserver"
@@ -161,18 +162,30 @@ async def _close_clients(request):
     # Let the hubs' last presence refreshes (a database read in a worker thread) finish: the
     # flush that follows cannot run beside them on SQLite's shared-cache test database.
     current = asyncio.current_task()
-    pending = [task for task in asyncio.all_tasks() if task is not current]
+    pending = [
+        task
+        for task in asyncio.all_tasks()
+        if task is not current and not _is_layer_listener(task)
+    ]
     if pending:
         await asyncio.wait(pending, timeout=3)
     await _drop_channel_layer()
 
 
+def _is_layer_listener(task: asyncio.Task) -> bool:
+    """The pub/sub layer's receiver runs as long as its event loop: nothing to wait for."""
+    return "_do_receiving" in getattr(task.get_coro(), "__qualname__", "")
+
+
 async def _drop_channel_layer() -> None:
-    layer = channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
-    close_pools = getattr(layer, "close_pools", None)
-    if close_pools is not None:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(close_pools(), timeout=3)
+    for alias in (DEFAULT_CHANNEL_LAYER, ROOM_CHANNEL_LAYER):
+        layer = channel_layers.backends.pop(alias, None)
+        # RedisChannelLayer's pools outlive the test's event loop unless closed; the pub/sub
+        # layer closes its own connections when that loop closes.
+        close = getattr(layer, "close_pools", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(close(), timeout=3)
 
 
 @dataclass
