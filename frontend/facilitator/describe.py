@@ -7,7 +7,7 @@ from datetime import date, time
 from django.utils.formats import date_format, time_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from frontend.facilitator.forms import SETPOS_NAMES, WEEKDAY_NAMES
 from sessions_app.recurrence import Recurrence
@@ -20,12 +20,13 @@ UNITS = {
 
 
 def _clock(at: time) -> str:
-    return time_format(at, "g:i A")
+    return time_format(at, pgettext("clock time format", "g:i A"))
 
 
 def _day(on: date, today: date | None = None) -> str:
-    fmt = "F j" if today is None or on.year == today.year else "F j, Y"
-    return date_format(on, fmt)
+    if today is None or on.year == today.year:
+        return date_format(on, pgettext("month and day format", "F j"))
+    return date_format(on, pgettext("month, day and year format", "F j, Y"))
 
 
 def recurrence_describe(
@@ -34,7 +35,7 @@ def recurrence_describe(
     """A schedule as one sentence a person would say."""
     if recurrence is None:
         return _("Once, on %(day)s at %(time)s") % {
-            "day": date_format(first_date, "l, F j, Y"),
+            "day": date_format(first_date, pgettext("full date format", "l, F j, Y")),
             "time": _clock(start_time),
         }
     parts = [_("Every %(unit)s") % {"unit": UNITS[recurrence.frequency](recurrence.interval)}]
