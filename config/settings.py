@@ -240,13 +240,10 @@ if not NOTES_ENCRYPTION_KEYS:
 # Batch size of `manage.py rotate_note_keys`.
 NOTES_ROTATION_BATCH_SIZE = env.int("NOTES_ROTATION_BATCH_SIZE", default=200)
 
-CRISIS_RESOURCES_TEXT = env.str(
-    "CRISIS_RESOURCES_TEXT",
-    default=(
-        "If you are in crisis or thinking about suicide, call or text 988 (Suicide & Crisis "
-        "Lifeline, US) any time. If you are in immediate danger, call 911."
-    ),
-)
+# Shown privately in rooms. Empty: the built-in text for the US (988, 911), translated into
+# each reader's language (sessions_app/rooms/selectors.py crisis_resources). An organisation
+# elsewhere sets its own, in its own language.
+CRISIS_RESOURCES_TEXT = env.str("CRISIS_RESOURCES_TEXT", default="")
 ROOM_MESSAGE_RETENTION_HOURS = env.int("ROOM_MESSAGE_RETENTION_HOURS", default=24)
 
 # --- Live rooms (sessions_app/rooms) ----------------------------------------------------------

@@ -7,12 +7,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sessions_app import access as group_access
 from sessions_app.models import Session
 from sessions_app.rooms import access
+from sessions_app.rooms import selectors as room_selectors
 from sessions_app.rooms.access import room_entry
 
 # Why a page says no, keyed by `RoomEntry.reason` (the explanatory template picks the words).
@@ -34,7 +35,7 @@ def session_room(request, pk: int):
         "session": session,
         "group": session.group,
         "tz": session.group.timezone,  # as the group's other pages show its times
-        "crisis_resources": settings.CRISIS_RESOURCES_TEXT,
+        "crisis_resources": room_selectors.crisis_resources(translation.get_language()),
         "open_early_minutes": settings.ROOM_OPEN_EARLY_MINUTES,
     }
     if entry.allowed:

@@ -15,6 +15,8 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from sessions_app.errors import DomainError
 from sessions_app.models import Session
@@ -106,6 +108,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=denied.close_code)
             return
         self.connection_id, self.participant_id = connection.pk, participant.pk
+        self.language = connection_language(self.user, self.scope)
         self.is_facilitator = participant.role == participant.Role.FACILITATOR
         self.admitted = participant.admitted_at is not None
         self.hub = RoomHub.current()
@@ -116,7 +119,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """Send `welcome` (or `lobby`), then what arrived meanwhile. Called again on admit."""
         self.ready = False
         frame = await room_db(selectors.room_welcome)(
-            session_id=self.session_id, participant_id=self.participant_id
+            session_id=self.session_id, participant_id=self.participant_id, language=self.language
         )
         self.admitted = frame["type"] == "welcome"
         if self.admitted:
@@ -219,7 +222,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.error("rate_limited", "You are sending messages too fast; wait a moment.")
             return
         await room_db(services.chat_post)(
-            session_id=self.session_id, user=self.user, text=frame.get("text"), client_id=client_id
+            session_id=self.session_id,
+            user=self.user,
+            text=frame.get("text"),
+            client_id=client_id,
+            language=self.language,
         )
 
     async def frame_hand(self, frame):
@@ -305,6 +312,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def frame_room_end(self, frame):
         await room_db(services.room_end)(session_id=self.session_id, by=self.user)
+
+
+def connection_language(user, scope) -> str | None:
+    """The account's language, else the browser's (the handshake's Accept-Language), as the
+    pages choose it."""
+    if getattr(user, "language", ""):
+        return user.language
+    for name, value in scope.get("headers", ()):
+        if name == b"accept-language":
+            for code, _quality in parse_accept_lang_header(value.decode("latin-1")):
+                try:
+                    return get_supported_language_variant(code)
+                except LookupError:
+                    continue
+    return None
 
 
 def _first_error(exc: ValidationError) -> tuple[str, str]:

@@ -8,7 +8,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import connection as db_connection
 from django.db.models import Avg, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from sessions_app.models import Session
 from sessions_app.rooms.models import (
@@ -19,6 +20,20 @@ from sessions_app.rooms.models import (
     RoomParticipant,
     RoomReport,
 )
+
+DEFAULT_CRISIS_RESOURCES = gettext_noop(
+    "If you are in crisis or thinking about suicide, call or text 988 (Suicide & Crisis "
+    "Lifeline, US) any time. If you are in immediate danger, call 911."
+)
+
+
+def crisis_resources(language: str | None = None) -> str:
+    """The crisis resources shown privately in rooms: CRISIS_RESOURCES_TEXT as configured, or
+    the built-in text in `language` (the site's default language when None)."""
+    if settings.CRISIS_RESOURCES_TEXT:
+        return settings.CRISIS_RESOURCES_TEXT
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return gettext(DEFAULT_CRISIS_RESOURCES)
 
 
 def presence_cutoff(now: datetime | None = None) -> datetime:
@@ -213,7 +228,7 @@ def messages_expired(*, now: datetime | None = None) -> QuerySet[RoomMessage]:
     )
 
 
-def room_welcome(*, session_id: int, participant_id: int) -> dict:
+def room_welcome(*, session_id: int, participant_id: int, language: str | None = None) -> dict:
     """The `welcome` frame for one participant (or the `lobby` frame while they wait)."""
     participant = RoomParticipant.objects.get(pk=participant_id)
     if participant.admitted_at is None:
@@ -240,7 +255,7 @@ def room_welcome(*, session_id: int, participant_id: int) -> dict:
         "queue": snapshot["queue"],
         "messages": messages,
         "last_seq": last_seq,
-        "crisis_resources": settings.CRISIS_RESOURCES_TEXT,
+        "crisis_resources": crisis_resources(language),
     }
     if participant.role == RoomParticipant.Role.FACILITATOR:
         frame["lobby"] = snapshot["lobby"]

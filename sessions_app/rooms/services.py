@@ -423,12 +423,13 @@ def chat_post(
     user: User,
     text,
     client_id: str | None = None,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> RoomMessage:
     """Store a chat message with the room's next `seq` and send it to everyone in the room.
 
     A message matching a crisis phrase still goes out; its sender also gets a private
-    `support` frame and the facilitators an `alert`.
+    `support` frame (in `language`) and the facilitators an `alert`.
     """
     now = now or timezone.now()
     text = chat_text_clean(text)
@@ -460,7 +461,11 @@ def chat_post(
         frames = [
             [
                 f"u:{user.pk}",
-                {"type": "support", "text": settings.CRISIS_RESOURCES_TEXT, "seq": message.seq},
+                {
+                    "type": "support",
+                    "text": selectors.crisis_resources(language),
+                    "seq": message.seq,
+                },
             ],
             [
                 "facilitators",

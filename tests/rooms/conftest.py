@@ -163,9 +163,7 @@ async def _close_clients(request):
     # flush that follows cannot run beside them on SQLite's shared-cache test database.
     current = asyncio.current_task()
     pending = [
-        task
-        for task in asyncio.all_tasks()
-        if task is not current and not _is_layer_listener(task)
+        task for task in asyncio.all_tasks() if task is not current and not _is_layer_listener(task)
     ]
     if pending:
         await asyncio.wait(pending, timeout=3)

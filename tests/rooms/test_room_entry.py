@@ -11,6 +11,7 @@ from sessions_app import services
 from sessions_app.models import RSVP, Membership, Session
 from sessions_app.rooms import services as room_services
 from sessions_app.rooms.models import Room, RoomParticipant
+from sessions_app.rooms.selectors import crisis_resources
 from tests.factories import one_off_session
 from tests.rooms.conftest import connect, enter
 
@@ -43,7 +44,7 @@ def welcome_of(w, user, *, role="attendee", presence, messages=(), last_seq=0, l
         "queue": {"hands": [], "speaker": None},
         "messages": list(messages),
         "last_seq": last_seq,
-        "crisis_resources": room_services.settings.CRISIS_RESOURCES_TEXT,
+        "crisis_resources": crisis_resources(),
     }
     if role == "facilitator":
         frame["lobby"] = lobby or []

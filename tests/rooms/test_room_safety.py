@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 
 from sessions_app.models import Session
 from sessions_app.rooms.models import CheckIn, RoomMessage, RoomReport
+from sessions_app.rooms.selectors import crisis_resources
 from tests.rooms.conftest import enter
 
 db = database_sync_to_async
@@ -43,7 +44,7 @@ async def test_crisis_phrase_gets_support_and_alerts_facilitators(room_world, se
         assert (await client.expect("chat", seq=1))["text"] == text.strip()
     assert await ana.expect("support") == {
         "type": "support",
-        "text": settings.CRISIS_RESOURCES_TEXT,
+        "text": crisis_resources(),
         "seq": 1,
     }
     alert = {"type": "alert", "kind": "crisis", "seq": 1, "user": public(w.ana), "text": text}
