@@ -89,6 +89,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.watermark = 0  # highest chat seq sent on this connection
         self.welcome_seq = 0
         self.hub = None
+        self.language: str | None = None  # of the crisis resources sent to this person
         self.frame_times: deque[float] = deque()
         self.chat_rate = ChatRate(settings.ROOM_CHAT_BURST, settings.ROOM_CHAT_PER_MINUTE)
         # Accept first: a close code sent before the handshake completes never reaches the
