@@ -17,7 +17,12 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    # Browser tests last: Playwright's sync API leaves an event loop running in the main
+    # thread for the rest of the session, and pytest-asyncio cannot start a test's loop beside
+    # it (the multi-process room tests are async). trylast: after pytest-django's reordering.
+    items.sort(key=lambda item: "tests/e2e/" in str(item.fspath))
     needs_pg = pytest.mark.skip(
         reason="needs PostgreSQL: set DATABASE_URL=postgres://... (select_for_update and real "
         "concurrency do not exist on SQLite)"
