@@ -1,8 +1,15 @@
-"""Writes about accounts: registration and the personal calendar token."""
+"""Writes about accounts: registration, the personal calendar token, login sessions."""
 
 from __future__ import annotations
 
-from django.contrib.auth import password_validation
+from django.conf import settings
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    password_validation,
+)
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -42,3 +49,14 @@ def user_calendar_token_reset(*, user: User) -> User:
     user.calendar_token = new_calendar_token()
     user.save(update_fields=["calendar_token"])
     return user
+
+
+def login_session_create(*, user: User) -> str:
+    """A logged-in Django session for `user`, as the login page makes it; returns its key
+    (the `sessionid` cookie). For the benchmark's clients and the browser tests."""
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key

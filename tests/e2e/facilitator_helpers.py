@@ -18,16 +18,9 @@ print(user.pk)
 """
 
 CREATE_SESSION = """
-from importlib import import_module
-from django.conf import settings
 from sessions_app.models import User
-user = User.objects.get(username={username!r})
-store = import_module(settings.SESSION_ENGINE).SessionStore()
-store["_auth_user_id"] = str(user.pk)
-store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-store["_auth_user_hash"] = user.get_session_auth_hash()
-store.create()
-print(store.session_key)
+from sessions_app.services_accounts import login_session_create
+print(login_session_create(user=User.objects.get(username={username!r})))
 """
 
 

@@ -14,9 +14,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 _MAKE_ROOM = """
 import json
 from datetime import timedelta
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from sessions_app.services_accounts import login_session_create
 from facilitators.models import FacilitatorAssignment
 from sessions_app import services
 from sessions_app.rooms import services as room_services
@@ -37,12 +35,7 @@ if {open_room!r}:
     room_services.room_open(session=session, by=lead)
 
 def cookie(user):
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
+    return login_session_create(user=user)
 
 people = {{"lead": lead, "co": co, "ana": ana, "ben": ben}}
 print(json.dumps({{

@@ -15,8 +15,6 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from config.asgi import application
 from facilitators.models import FacilitatorAssignment
@@ -25,6 +23,7 @@ from sessions_app.models import Session, User
 from sessions_app.rooms import services as room_services
 from sessions_app.rooms.db import room_db_shutdown
 from sessions_app.rooms.services import ROOM_CHANNEL_LAYER
+from sessions_app.services_accounts import login_session_create
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 
 ORIGIN = b"http://testserver"
@@ -37,12 +36,7 @@ _OPEN_CLIENTS: list[Client] = []
 
 def session_cookie(user: User) -> str:
     """A logged-in Django session for `user`, as the browser would hold it."""
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
+    return login_session_create(user=user)
 
 
 class Client:

@@ -9,8 +9,6 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -18,15 +16,11 @@ from facilitators.services import facilitator_assign
 from sessions_app import services
 from sessions_app.models import Membership, Session, SupportGroup, User
 from sessions_app.rooms import services as room_services
+from sessions_app.services_accounts import login_session_create
 
 
 def _cookie(user: User) -> str:
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    return f"{settings.SESSION_COOKIE_NAME}={login_session_create(user=user)}"
 
 
 class Command(BaseCommand):
