@@ -145,8 +145,9 @@ if REDIS_URL:
     # message. It keeps nothing for a process that is not listening, which the rooms do not
     # need: chat frames are numbered and stored, and a hub fills any gap from the database.
     # Pub/sub channels ignore Redis database numbers, so the number goes into the prefix.
+    # RoomPubSubLayer is that layer, able to publish a batch of events in one round trip.
     CHANNEL_LAYERS["rooms"] = {
-        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "BACKEND": "sessions_app.rooms.layers.RoomPubSubLayer",
         "CONFIG": {
             "hosts": [REDIS_URL],
             "prefix": "hearth-rooms-" + (REDIS_URL.rsplit("/", 1)[-1] or "0"),

@@ -23,6 +23,7 @@ from sessions_app.models import Session
 from sessions_app.rooms import access, selectors, services
 from sessions_app.rooms.db import room_db
 from sessions_app.rooms.hub import SERVER_ID, RoomHub, encode
+from sessions_app.rooms.wire import Frame, daphne_protocol
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.is_facilitator = False
         self.admitted = False
         self.ready = False  # until the welcome went out, frames wait in `pending`
-        self.pending: list[tuple[int | None, str]] = []
+        self.pending: list[tuple[int | None, Frame]] = []
         self.watermark = 0  # highest chat seq sent on this connection
         self.welcome_seq = 0
         self.hub = None
@@ -95,6 +96,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Accept first: a close code sent before the handshake completes never reaches the
         # client (it sees an HTTP 403), and clients act on 4401/4403/4409/4410.
         await self.accept()
+        # Daphne's socket, for frames the hub fans out (wire.py); None under other servers.
+        self.wire = daphne_protocol(self.base_send)
         if self.scope.get("room_ticket_invalid") or self.user_id is None:
             await self.close(code=access.CLOSE_UNAUTHENTICATED)
             return
@@ -129,8 +132,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=encode(frame))
         self.ready = True
         pending, self.pending = self.pending, []
-        for seq, text in pending:
-            await self.deliver(text, seq=seq)
+        for seq, frame in pending:
+            await self.deliver(frame, seq=seq)
 
     async def disconnect(self, code):
         if self.hub is not None:
@@ -141,16 +144,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
             except Exception:
                 logger.exception("room %s: could not record a leave", self.session_id)
 
-    async def deliver(self, text: str, seq: int | None = None) -> None:
+    async def deliver(self, frame: Frame, seq: int | None = None) -> None:
         """Send a frame the hub fanned out; chat frames at most once each, in order."""
         if not self.ready:
-            self.pending.append((seq, text))
+            self.pending.append((seq, frame))
             return
         if seq is not None:
             if seq <= self.watermark:
                 return
             self.watermark = seq
-        await self.send(text_data=text)
+        if self.wire is not None:
+            frame.write(self.wire)
+        else:
+            await self.send(text_data=frame.text)
 
     async def error(self, code: str, message: str, **extra) -> None:
         await self.send(
@@ -222,7 +228,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not settings.HEARTH_BENCH and not self.chat_rate.take():
             await self.error("rate_limited", "You are sending messages too fast; wait a moment.")
             return
-        await room_db(services.chat_post)(
+        await self.hub.post_chat(
             session_id=self.session_id,
             user=self.user,
             text=frame.get("text"),

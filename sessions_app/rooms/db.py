@@ -9,6 +9,7 @@ before each call the way Django checks them between requests, without the age li
 
 from __future__ import annotations
 
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import wraps
@@ -16,6 +17,8 @@ from functools import wraps
 from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.db import connections
+
+logger = logging.getLogger(__name__)
 
 
 def _connections_usable() -> None:
@@ -40,19 +43,37 @@ _opened_lock = threading.Lock()
 _calling = threading.local()
 
 
-def calling_loop():
-    """The event loop waiting for the room call running on this thread, if any."""
-    return getattr(_calling, "loop", None)
+def on_calling_loop(callback, *args) -> bool:
+    """Have `callback(loop, *args)` run on the event loop awaiting the room call running on
+    this thread, once the call returns. All the callbacks of one call reach the loop in one
+    wake-up (a batch of chat messages publishes many events). False, and nothing queued, when
+    this thread runs no room call."""
+    outbox = getattr(_calling, "outbox", None)
+    if outbox is None:
+        return False
+    outbox.append((callback, args))
+    return True
+
+
+def _run_outbox(loop, outbox) -> None:
+    for callback, args in outbox:
+        try:
+            callback(loop, *args)
+        except Exception:
+            logger.exception("room call: a callback on the event loop failed")
 
 
 class _RoomDatabaseCall(SyncToAsync):
     def thread_handler(self, loop, *args, **kwargs):
         _connections_usable()
-        _calling.loop = loop
+        _calling.outbox = outbox = []
         try:
             return super().thread_handler(loop, *args, **kwargs)
         finally:
-            _calling.loop = None
+            _calling.outbox = None
+            if outbox:
+                # Queued before the call's result, so the loop runs them first.
+                loop.call_soon_threadsafe(_run_outbox, loop, outbox)
             with _opened_lock:
                 for connection in connections.all(initialized_only=True):
                     if connection.connection is not None and connection not in _opened:

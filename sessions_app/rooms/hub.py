@@ -3,8 +3,9 @@
 Plain Channels gives every connection its own layer channel and sends one layer message per
 recipient, each decoded, dispatched and JSON-encoded again: about 350 µs of CPU per delivered
 frame. Here each Daphne process listens on one layer channel for all its rooms, so an event
-costs one layer message per process; the hub encodes each frame once and hands the same text
-to every local connection of the room.
+costs one layer message per process; the hub encodes each frame once and hands the same
+`Frame` to every local connection of the room, which on Daphne also frames it once for all
+its sockets (wire.py).
 
 The layer may drop messages (channels-redis past its capacity). Chat frames carry the room's
 `seq`; a hub that sees a gap reads the missing messages from the database before going on, so
@@ -28,6 +29,7 @@ from sessions_app.rooms import selectors, services
 from sessions_app.rooms.db import room_db
 from sessions_app.rooms.models import Room
 from sessions_app.rooms.services import ROOM_CHANNEL_LAYER
+from sessions_app.rooms.wire import Frame
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ def _room_last_seq(session_id: int) -> int:
 _messages_between = room_db(selectors.messages_between)
 _room_snapshot = room_db(selectors.room_snapshot)
 _heartbeat = room_db(services.room_heartbeat)
+_chat_post_many = room_db(services.chat_post_many)
 
 
 class LocalRoom:
@@ -96,6 +99,36 @@ class RoomHub:
         self.channel: str | None = None
         self._tasks: list[asyncio.Task] = []
         self._lock = asyncio.Lock()
+        self._chats: list[tuple[dict, asyncio.Future]] = []  # posted, not yet being stored
+        self._chat_writer: asyncio.Task | None = None
+
+    async def post_chat(self, **post):
+        """Store a chat message (services.chat_post's arguments) and return it, or raise what
+        refused it. Messages posted in this process while a batch is being stored go together
+        in the next one: one database call and one commit for all of them."""
+        future = asyncio.get_running_loop().create_future()
+        self._chats.append((post, future))
+        if self._chat_writer is None:
+            self._chat_writer = asyncio.create_task(self._write_chats(), name="room-chat-writer")
+        return await future
+
+    async def _write_chats(self) -> None:
+        try:
+            while self._chats:
+                batch, self._chats = self._chats, []
+                try:
+                    results = await _chat_post_many([post for post, _ in batch])
+                except Exception as exc:  # the database is unreachable: every post fails
+                    results = [exc] * len(batch)
+                for (_, future), result in zip(batch, results, strict=True):
+                    if future.done():  # the connection went away meanwhile
+                        continue
+                    if isinstance(result, BaseException):
+                        future.set_exception(result)
+                    else:
+                        future.set_result(result)
+        finally:
+            self._chat_writer = None
 
     async def join(self, session_id: int, connection) -> None:
         async with self._lock:
@@ -159,9 +192,9 @@ class RoomHub:
         if message.get("chat"):
             await self._chat(session_id, room, message)
         for audience, frame in message.get("frames") or ():
-            text = encode(frame)
+            out = Frame(encode(frame))
             for connection in room.targets(audience):
-                await connection.deliver(text)
+                await connection.deliver(out)
         for user_id in message.get("admit") or ():
             for connection in room.targets(f"u:{user_id}"):
                 asyncio.create_task(connection.enter())
@@ -189,10 +222,10 @@ class RoomHub:
         if seq <= room.last_seq:
             return
         room.last_seq = seq
-        text = encode(frame)
-        own = encode({**frame, "client_id": client_id}) if client_id else text
+        out = Frame(encode(frame))
+        own = Frame(encode({**frame, "client_id": client_id})) if client_id else out
         for connection in room.targets("all"):
-            await connection.deliver(own if connection.user_id == author else text, seq=seq)
+            await connection.deliver(own if connection.user_id == author else out, seq=seq)
 
     def _schedule_refresh(self, session_id: int, room: LocalRoom) -> None:
         if not room.refresh_pending:
@@ -219,10 +252,10 @@ class RoomHub:
             "state": {"type": "room.state", "locked": state["locked"], "paused": state["paused"]},
         }
         texts = {kind: encode(frame) for kind, frame in frames.items()}
-        changed = {kind for kind, text in texts.items() if room.sent.get(kind) != text}
+        changed = {kind: Frame(text) for kind, text in texts.items() if room.sent.get(kind) != text}
         room.sent.update(texts)
         for connection in room.targets("all"):
             presence = "presence_staff" if connection.is_facilitator else "presence"
             for kind in (presence, "queue", "state"):
                 if kind in changed:
-                    await connection.deliver(texts[kind])
+                    await connection.deliver(changed[kind])

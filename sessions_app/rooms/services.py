@@ -20,17 +20,17 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.utils import timezone
 
 from facilitators.audit import audit_log
 from sessions_app import selectors as session_selectors
 from sessions_app.errors import DomainError, NotAllowed, StateConflict
 from sessions_app.models import RSVP, Session, User
-from sessions_app.rooms import selectors
+from sessions_app.rooms import layers, selectors
 from sessions_app.rooms.access import CLOSE_ENDED, CLOSE_REMOVED, can_moderate, room_entry
-from sessions_app.rooms.db import calling_loop
+from sessions_app.rooms.db import on_calling_loop
 from sessions_app.rooms.models import (
     CheckIn,
     Room,
@@ -84,26 +84,14 @@ def _publish(session_id: int, **event) -> None:
         layer = get_channel_layer(ROOM_CHANNEL_LAYER)
         if layer is None:
             return
-        loop = calling_loop()
-        if loop is None:
+        # In a room call (db.py) the send goes to the event loop awaiting it, rather than hold
+        # the database thread for the layer's round trip; elsewhere (API views, commands) it
+        # is sent here. Events stay in order per loop; a hub fills any chat gap from the
+        # database.
+        if not on_calling_loop(layers.publish, layer, room_group(session_id), message):
             async_to_sync(layer.group_send)(room_group(session_id), message)
-        else:
-            # Called from the room's own async code: hand the send to its event loop and
-            # return, rather than hold this database thread for the layer's round trip.
-            # Events stay in order per loop; a hub fills any chat gap from the database.
-            loop.call_soon_threadsafe(_spawn_send, loop, layer, room_group(session_id), message)
 
     transaction.on_commit(send)
-
-
-def _spawn_send(loop, layer, group: str, message: dict) -> None:
-    task = loop.create_task(layer.group_send(group, message))
-    task.add_done_callback(_log_send_failure)
-
-
-def _log_send_failure(task) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.error("room event not sent: %r", task.exception())
 
 
 # --- opening and closing ------------------------------------------------------------------
@@ -417,7 +405,46 @@ def _next_seq(session_id: int) -> int:
 
 
 @transaction.atomic
-def chat_post(
+def chat_post(**post) -> RoomMessage:
+    """Store a chat message with the room's next `seq` and send it to everyone in the room
+    (`_chat_store` has the arguments and the rules)."""
+    return _chat_store(**post)
+
+
+def chat_post_many(posts: list[dict]) -> list[RoomMessage | Exception]:
+    """Store several chat messages, each as `chat_post` would, in one transaction: the room
+    hub's group commit (hub.py), so that a busy process pays for one database call and one
+    commit per batch rather than per message.
+
+    Returns, per post and in order, its message or the error that refused it; a refused post
+    writes nothing, so it takes nothing else with it. If the batch cannot commit, each post is
+    tried in a transaction of its own.
+    """
+    try:
+        with transaction.atomic():
+            return [_chat_attempt(post) for post in posts]
+    except DatabaseError:
+        if len(posts) == 1:
+            raise
+        logger.warning("room chat: a batch of %d failed; storing one by one", len(posts))
+    results: list[RoomMessage | Exception] = []
+    for post in posts:
+        try:
+            with transaction.atomic():
+                results.append(_chat_attempt(post))
+        except DatabaseError as exc:
+            results.append(exc)
+    return results
+
+
+def _chat_attempt(post: dict) -> RoomMessage | Exception:
+    try:
+        return _chat_store(**post)
+    except (DomainError, ValidationError, Session.DoesNotExist) as refused:
+        return refused
+
+
+def _chat_store(
     *,
     session_id: int,
     user: User,
@@ -426,7 +453,8 @@ def chat_post(
     language: str | None = None,
     now: datetime | None = None,
 ) -> RoomMessage:
-    """Store a chat message with the room's next `seq` and send it to everyone in the room.
+    """Store a chat message with the room's next `seq` and send it to everyone in the room,
+    in the caller's transaction. Every check comes before the first write.
 
     A message matching a crisis phrase still goes out; its sender also gets a private
     `support` frame (in `language`) and the facilitators an `alert`.
