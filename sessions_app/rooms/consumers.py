@@ -15,6 +15,7 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -207,6 +208,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.error(exc.code, exc.message)
         except Session.DoesNotExist:
             await self.error("not_found", "This session no longer exists.")
+        except DatabaseError:
+            logger.exception("room %s: %s failed in the database", self.session_id, kind)
+            await self.error("unavailable", "That did not go through just now; please try again.")
 
     def _within_hard_limit(self) -> bool:
         if settings.HEARTH_BENCH:

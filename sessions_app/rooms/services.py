@@ -420,9 +420,13 @@ def chat_post_many(posts: list[dict]) -> list[RoomMessage | Exception]:
     writes nothing, so it takes nothing else with it. If the batch cannot commit, each post is
     tried in a transaction of its own.
     """
+    # Rooms in a fixed order, so that batches of two processes lock Room rows in the same
+    # order and cannot deadlock (PostgreSQL); a stable sort keeps each room's posts in order.
+    order = sorted(range(len(posts)), key=lambda i: posts[i]["session_id"])
     try:
         with transaction.atomic():
-            return [_chat_attempt(post) for post in posts]
+            stored = {i: _chat_attempt(posts[i]) for i in order}
+        return [stored[i] for i in range(len(posts))]
     except DatabaseError:
         if len(posts) == 1:
             raise
@@ -432,8 +436,8 @@ def chat_post_many(posts: list[dict]) -> list[RoomMessage | Exception]:
         try:
             with transaction.atomic():
                 results.append(_chat_attempt(post))
-        except DatabaseError as exc:
-            results.append(exc)
+        except DatabaseError as failed:
+            results.append(failed)
     return results
 
 

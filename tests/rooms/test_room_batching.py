@@ -15,7 +15,7 @@ from channels.layers import InMemoryChannelLayer
 from channels.sessions import InstanceSessionWrapper
 from daphne.server import Server
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from twisted.internet.testing import StringTransport
 
 from sessions_app.rooms import hub, layers
@@ -218,3 +218,43 @@ async def test_group_send_many_on_redis_reaches_each_group_in_order():
             assert (await layer.receive(two))["n"] == 2
     finally:
         await layer.flush()
+
+
+async def test_database_trouble_is_an_error_frame_and_the_connection_stays(room_world, monkeypatch):
+    w = room_world
+    store = hub._chat_post_many
+    failures = [OperationalError("database is locked")]
+
+    async def flaky(posts):
+        if failures:
+            raise failures.pop()
+        return await store(posts)
+
+    monkeypatch.setattr(hub, "_chat_post_many", flaky)
+    lead, _ = await enter(w.session.pk, w.lead)
+    await lead.send({"type": "chat", "text": "lost to the outage"})
+    await lead.error("unavailable")
+    await lead.send({"type": "chat", "text": "after it"})
+    chat = await lead.expect("chat")
+    assert (chat["seq"], chat["text"]) == (1, "after it")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_over_several_rooms_answers_in_the_order_posted():
+    from tests.rooms.conftest import build_room_world
+
+    first, second = build_room_world(), build_room_world()
+    for world in (first, second):
+        room_services.room_join(session_id=world.session.pk, user=world.lead, server_id="test")
+    results = room_services.chat_post_many(
+        [
+            _post(second, second.lead, "a"),
+            _post(first, first.lead, "b"),
+            _post(second, second.lead, "c"),
+        ]
+    )
+    assert [(m.session_id, m.seq, m.text) for m in results] == [
+        (second.session.pk, 1, "a"),
+        (first.session.pk, 1, "b"),
+        (second.session.pk, 2, "c"),
+    ]
