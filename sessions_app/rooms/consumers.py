@@ -16,7 +16,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
+from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import get_supported_language_variant
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from sessions_app.errors import DomainError
@@ -159,7 +162,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         else:
             await self.send(text_data=frame.text)
 
-    async def error(self, code: str, message: str, **extra) -> None:
+    async def error(self, code: str, message, **extra) -> None:
+        """An `error` frame; `message` (often lazy) in this person's language."""
+        with translation.override(self.language):
+            message = str(message)
         await self.send(
             text_data=encode({"type": "error", "code": code, "message": message, **extra})
         )
@@ -168,49 +174,54 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         if not self._within_hard_limit():
-            await self.error("rate_limited", "Too many frames; the connection is closing.")
+            await self.error("rate_limited", _("Too many frames; the connection is closing."))
             await self.close(code=access.CLOSE_FLOODING)
             return
         if text_data is None:
-            await self.error("bad_json", "Frames are JSON text.")
+            await self.error("bad_json", _("Frames are JSON text."))
             return
         if len(text_data) > settings.ROOM_MAX_FRAME_BYTES:
-            await self.error("too_long", "That frame is too large.")
+            await self.error("too_long", _("That frame is too large."))
             return
         try:
             frame = json.loads(text_data)
         except ValueError:
-            await self.error("bad_json", "That frame is not valid JSON.")
+            await self.error("bad_json", _("That frame is not valid JSON."))
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.error("bad_json", 'A frame is a JSON object with a "type".')
+            await self.error("bad_json", _('A frame is a JSON object with a "type".'))
             return
         kind = frame["type"]
         handler = getattr(self, "frame_" + kind.replace(".", "_"), None)
         if handler is None or len(kind) > 40:
-            await self.error("unknown_type", f"Unknown frame type: {kind[:40]}.")
+            await self.error(
+                "unknown_type", format_lazy(_("Unknown frame type: {kind}."), kind=kind[:40])
+            )
             return
         if kind == "ping":
             await handler(frame)
             return
         if not self.ready or not self.admitted:
-            await self.error("forbidden", "Please wait until a facilitator lets you in.")
+            await self.error("forbidden", _("Please wait until a facilitator lets you in."))
             return
         if kind in FACILITATOR_FRAMES and not self.is_facilitator:
-            await self.error("forbidden", "Only facilitators can do that.")
+            await self.error("forbidden", _("Only facilitators can do that."))
             return
         try:
             await handler(frame)
         except ValidationError as exc:
-            field, message = _first_error(exc)
+            with translation.override(self.language):
+                field, message = _first_error(exc)
             await self.error("invalid", message, field=field)
         except DomainError as exc:
             await self.error(exc.code, exc.message)
         except Session.DoesNotExist:
-            await self.error("not_found", "This session no longer exists.")
+            await self.error("not_found", _("This session no longer exists."))
         except DatabaseError:
             logger.exception("room %s: %s failed in the database", self.session_id, kind)
-            await self.error("unavailable", "That did not go through just now; please try again.")
+            await self.error(
+                "unavailable", _("That did not go through just now; please try again.")
+            )
 
     def _within_hard_limit(self) -> bool:
         if settings.HEARTH_BENCH:
@@ -230,7 +241,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if client_id is not None and (not isinstance(client_id, str) or len(client_id) > 64):
             raise ValidationError({"client_id": "At most 64 characters of text."})
         if not settings.HEARTH_BENCH and not self.chat_rate.take():
-            await self.error("rate_limited", "You are sending messages too fast; wait a moment.")
+            await self.error("rate_limited", _("You are sending messages too fast; wait a moment."))
             return
         await self.hub.post_chat(
             session_id=self.session_id,

@@ -23,6 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from facilitators.audit import audit_log
 from sessions_app import selectors as session_selectors
@@ -114,7 +116,7 @@ def room_open(*, session: Session, by: User, now: datetime | None = None) -> Ses
             f"A room opens at most {settings.ROOM_OPEN_EARLY_MINUTES} minutes before the start.",
             code="too_early",
         )
-    room, _ = Room.objects.get_or_create(session=session)
+    room, _created = Room.objects.get_or_create(session=session)
     if not session.room_open:
         session.room_open = True
         session.save(update_fields=["room_open", "updated_at"])
@@ -218,7 +220,7 @@ def room_join(
     entry = room_entry(user=user, session=session)
     if not entry.allowed:
         raise RoomDenied(entry.reason, close_code=entry.code)
-    room, _ = Room.objects.get_or_create(session=session)
+    room, _created = Room.objects.get_or_create(session=session)
     participant = RoomParticipant.objects.filter(session=session, user=user).first()
     if participant is None:
         lobby = entry.role != FACILITATOR and session.group.lobby_enabled
@@ -331,25 +333,25 @@ def connections_reap(*, now: datetime | None = None) -> int:
 def _participant(*, session_id: int, user: User) -> RoomParticipant:
     participant = RoomParticipant.objects.filter(session_id=session_id, user=user).first()
     if participant is None or participant.removed_at is not None:
-        raise RoomError("You are not in this room.", code="forbidden")
+        raise RoomError(_("You are not in this room."), code="forbidden")
     if participant.admitted_at is None:
-        raise RoomError("Please wait until a facilitator lets you in.", code="forbidden")
+        raise RoomError(_("Please wait until a facilitator lets you in."), code="forbidden")
     return participant
 
 
 def _moderator(*, session_id: int, by: User) -> Session:
     session = Session.objects.select_related("group").get(pk=session_id)
     if not can_moderate(user=by, session=session):
-        raise RoomError("Only facilitators can do that.", code="forbidden")
+        raise RoomError(_("Only facilitators can do that."), code="forbidden")
     return session
 
 
 def _target(*, session_id: int, user_id) -> RoomParticipant:
     if not isinstance(user_id, int) or isinstance(user_id, bool):
-        raise ValidationError({"user": "A user id (a number) is required."})
+        raise ValidationError({"user": _("A user id (a number) is required.")})
     target = RoomParticipant.objects.filter(session_id=session_id, user_id=user_id).first()
     if target is None:
-        raise RoomError("Nobody with that id has been in this room.", code="not_found")
+        raise RoomError(_("Nobody with that id has been in this room."), code="not_found")
     return target
 
 
@@ -376,13 +378,16 @@ def crisis_match(text: str) -> bool:
 
 def chat_text_clean(text) -> str:
     if not isinstance(text, str):
-        raise ValidationError({"text": "Text is required."})
+        raise ValidationError({"text": _("Text is required.")})
     text = text.strip()
     if not text:
-        raise ValidationError({"text": "A message cannot be empty."})
+        raise ValidationError({"text": _("A message cannot be empty.")})
     if len(text) > settings.ROOM_MAX_MESSAGE_CHARS:
         raise RoomError(
-            f"Messages are limited to {settings.ROOM_MAX_MESSAGE_CHARS} characters.",
+            format_lazy(
+                _("Messages are limited to {limit} characters."),
+                limit=settings.ROOM_MAX_MESSAGE_CHARS,
+            ),
             code="too_long",
         )
     return text
@@ -400,7 +405,7 @@ def _next_seq(session_id: int) -> int:
         )
         row = cursor.fetchone()
     if row is None:
-        raise RoomError("This room is not open.", code="conflict")
+        raise RoomError(_("This room is not open."), code="conflict")
     return row[0]
 
 
@@ -467,17 +472,17 @@ def _chat_store(
     text = chat_text_clean(text)
     sender = selectors.chat_sender(session_id=session_id, user_id=user.pk, now=now)
     if sender is None or sender.removed:
-        raise RoomError("You are not in this room.", code="forbidden")
+        raise RoomError(_("You are not in this room."), code="forbidden")
     if not sender.room_open:
         # The room ended (its room.ended may not have reached this connection yet).
-        raise RoomError("This room has ended.", code="conflict")
+        raise RoomError(_("This room has ended."), code="conflict")
     if not sender.admitted:
-        raise RoomError("Please wait until a facilitator lets you in.", code="forbidden")
+        raise RoomError(_("Please wait until a facilitator lets you in."), code="forbidden")
     if sender.role != FACILITATOR:
         if sender.muted:
-            raise RoomError("A facilitator has muted you for now.", code="muted")
+            raise RoomError(_("A facilitator has muted you for now."), code="muted")
         if not sender.facilitator_here:
-            raise RoomError("Chat is paused until a facilitator is here.", code="paused")
+            raise RoomError(_("Chat is paused until a facilitator is here."), code="paused")
     message = RoomMessage.objects.create(
         session_id=session_id,
         seq=_next_seq(session_id),
@@ -525,10 +530,10 @@ def message_delete(*, session_id: int, by: User, seq, now: datetime | None = Non
     """A facilitator takes a message down; it is replayed as deleted, without its text."""
     _moderator(session_id=session_id, by=by)
     if not isinstance(seq, int) or isinstance(seq, bool):
-        raise ValidationError({"seq": "A message number is required."})
+        raise ValidationError({"seq": _("A message number is required.")})
     message = RoomMessage.objects.filter(session_id=session_id, seq=seq).first()
     if message is None:
-        raise RoomError("No message with that number.", code="not_found")
+        raise RoomError(_("No message with that number."), code="not_found")
     if message.deleted_at is None:
         message.deleted_at, message.deleted_by = now or timezone.now(), by
         message.save(update_fields=["deleted_at", "deleted_by"])
@@ -549,12 +554,12 @@ def message_report(
     """Someone reports a message: it is kept past retention and the facilitators are alerted."""
     _participant(session_id=session_id, user=user)
     if not isinstance(seq, int) or isinstance(seq, bool):
-        raise ValidationError({"seq": "A message number is required."})
+        raise ValidationError({"seq": _("A message number is required.")})
     if not isinstance(reason, str) or len(reason) > 500:
-        raise ValidationError({"reason": "A reason is text of at most 500 characters."})
+        raise ValidationError({"reason": _("A reason is text of at most 500 characters.")})
     message = RoomMessage.objects.filter(session_id=session_id, seq=seq).first()
     if message is None:
-        raise RoomError("No message with that number.", code="not_found")
+        raise RoomError(_("No message with that number."), code="not_found")
     report, created = RoomReport.objects.get_or_create(
         message=message, reporter=user, defaults={"reason": reason.strip()}
     )
@@ -602,7 +607,7 @@ def report_resolve(
 def hand_set(*, session_id: int, user: User, raised, now: datetime | None = None) -> None:
     """Raise (to the end of the queue) or lower one's hand."""
     if not isinstance(raised, bool):
-        raise ValidationError({"raised": "true or false."})
+        raise ValidationError({"raised": _("true or false.")})
     participant = _participant(session_id=session_id, user=user)
     if raised == (participant.hand_raised_at is not None):
         return
@@ -670,7 +675,7 @@ def hands_reorder(*, session_id: int, by: User, order) -> None:
         or not all(isinstance(i, int) and not isinstance(i, bool) for i in order)
         or len(set(order)) != len(order)
     ):
-        raise ValidationError({"order": "A list of distinct user ids."})
+        raise ValidationError({"order": _("A list of distinct user ids.")})
     hands = list(
         RoomParticipant.objects.select_for_update()
         .filter(session_id=session_id, hand_raised_at__isnull=False)
@@ -679,7 +684,7 @@ def hands_reorder(*, session_id: int, by: User, order) -> None:
     by_user = {p.user_id: p for p in hands}
     unknown = [i for i in order if i not in by_user]
     if unknown:
-        raise RoomError("Some of those people have no hand raised.", code="not_found")
+        raise RoomError(_("Some of those people have no hand raised."), code="not_found")
     ordered = [by_user[i] for i in order] + [p for p in hands if p.user_id not in set(order)]
     for rank, participant in enumerate(ordered, start=1):
         participant.hand_rank = rank
@@ -696,7 +701,7 @@ def participant_mute(*, session_id: int, by: User, user_id, muted: bool) -> Room
     _moderator(session_id=session_id, by=by)
     target = _target(session_id=session_id, user_id=user_id)
     if target.role == FACILITATOR:
-        raise RoomError("Facilitators cannot be muted.", code="conflict")
+        raise RoomError(_("Facilitators cannot be muted."), code="conflict")
     if target.muted != muted:
         target.muted = muted
         target.save(update_fields=["muted"])
@@ -722,10 +727,10 @@ def participant_remove(
     """Remove an attendee from this session's room for good: their connections close (4410)."""
     _moderator(session_id=session_id, by=by)
     if not isinstance(reason, str) or len(reason) > 300:
-        raise ValidationError({"reason": "A reason is text of at most 300 characters."})
+        raise ValidationError({"reason": _("A reason is text of at most 300 characters.")})
     target = _target(session_id=session_id, user_id=user_id)
     if target.role == FACILITATOR:
-        raise RoomError("Facilitators cannot be removed from a room.", code="conflict")
+        raise RoomError(_("Facilitators cannot be removed from a room."), code="conflict")
     if target.removed_at is None:
         now = now or timezone.now()
         target.removed_at, target.removed_reason = now, reason.strip()
@@ -751,7 +756,7 @@ def participant_admit(
     _moderator(session_id=session_id, by=by)
     target = _target(session_id=session_id, user_id=user_id)
     if target.removed_at is not None:
-        raise RoomError("That person was removed from this session.", code="conflict")
+        raise RoomError(_("That person was removed from this session."), code="conflict")
     if target.admitted_at is None:
         now = now or timezone.now()
         target.admitted_at = now
@@ -769,7 +774,7 @@ def room_lock(*, session_id: int, by: User, locked) -> Room:
     """Lock (nobody new may enter) or unlock the room."""
     _moderator(session_id=session_id, by=by)
     if not isinstance(locked, bool):
-        raise ValidationError({"locked": "true or false."})
+        raise ValidationError({"locked": _("true or false.")})
     room = Room.objects.select_for_update().get(session_id=session_id)
     if room.locked != locked:
         room.locked = locked
@@ -787,12 +792,12 @@ def checkin_record(*, session_id: int, user: User, mood, phase) -> CheckIn:
     """An attendee's 1–5 mood at the start or end, seen only by the facilitators."""
     participant = _participant(session_id=session_id, user=user)
     if participant.role == FACILITATOR:
-        raise RoomError("Check-ins are for attendees.", code="forbidden")
+        raise RoomError(_("Check-ins are for attendees."), code="forbidden")
     if not isinstance(mood, int) or isinstance(mood, bool) or not 1 <= mood <= 5:
-        raise ValidationError({"mood": "A whole number from 1 to 5."})
+        raise ValidationError({"mood": _("A whole number from 1 to 5.")})
     if phase not in CheckIn.Phase.values:
-        raise ValidationError({"phase": "start or end."})
-    checkin, _ = CheckIn.objects.update_or_create(
+        raise ValidationError({"phase": _("start or end.")})
+    checkin, _created = CheckIn.objects.update_or_create(
         session_id=session_id, user=user, phase=phase, defaults={"mood": mood}
     )
     _publish(

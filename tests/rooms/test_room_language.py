@@ -1,5 +1,5 @@
-"""The private crisis resources reach each person in their language: the account's choice,
-else the browser's, else the site's."""
+"""The private crisis resources and the room's error messages reach each person in their
+language: the account's choice, else the browser's, else the site's."""
 
 from channels.db import database_sync_to_async
 
@@ -33,3 +33,30 @@ async def test_an_organisation_text_is_used_as_configured(room_world, settings):
     await database_sync_to_async(w.ana.save)(update_fields=["language"])
     _, welcome = await enter(w.session.pk, w.ana)
     assert welcome["crisis_resources"] == "Call the Samaritans on 116 123."
+
+
+async def test_error_frames_speak_the_persons_language(room_world):
+    w = room_world
+    w.ana.language = "es"
+    await database_sync_to_async(w.ana.save)(update_fields=["language"])
+    lead, _ = await enter(w.session.pk, w.lead)
+    ana, _ = await enter(w.session.pk, w.ana)
+
+    await ana.send({"type": "chat", "text": "   "})
+    assert (await ana.error("invalid", field="text"))[
+        "message"
+    ] == "Un mensaje no puede estar vacío."
+    await ana.send({"type": "wave"})
+    assert (await ana.error("unknown_type"))["message"] == "Tipo de mensaje desconocido: wave."
+    await ana.send({"type": "mod.mute", "user": w.ben.pk})
+    assert (await ana.error("forbidden"))["message"] == "Solo los facilitadores pueden hacer eso."
+    await lead.send({"type": "mod.mute", "user": w.ana.pk})
+    await ana.expect("moderation")
+    await ana.send({"type": "chat", "text": "hola"})
+    assert (await ana.error("muted"))["message"] == "Un facilitador te ha silenciado por ahora."
+
+    # The same refusals in English for an account without a language.
+    await lead.send({"type": "chat", "text": "   "})
+    assert (await lead.error("invalid", field="text"))["message"] == "A message cannot be empty."
+    await lead.send({"type": "mod.mute", "user": w.lead.pk})
+    assert (await lead.error("conflict"))["message"] == "Facilitators cannot be muted."
