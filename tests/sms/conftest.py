@@ -4,6 +4,7 @@ import itertools
 import uuid
 
 import pytest
+import time_machine
 from celery import current_app
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
@@ -45,6 +46,15 @@ def _sms_settings(settings, monkeypatch):
     current_app.conf.task_always_eager = eager
     backends.outbox.messages.clear()
     backends.outbox.failures.clear()
+
+
+@pytest.fixture
+def daytime():
+    """11:00 in New York (the factories' zone), inside the default send window, whatever the
+    clock says: a text that goes out at once would otherwise wait for the morning, and the
+    test fail, when the suite runs at night there."""
+    with time_machine.travel("2026-06-10T15:00:00Z", tick=True):
+        yield
 
 
 @pytest.fixture

@@ -156,7 +156,7 @@ def test_replies_to_an_english_account_are_unchanged():
 
 
 def test_a_late_attendee_is_announced_in_each_facilitators_language(
-    outbox, django_capture_on_commit_callbacks
+    daytime, outbox, django_capture_on_commit_callbacks
 ):
     attendee = sms_user()
     session = _reminded(attendee)

@@ -31,7 +31,7 @@ def text(client, from_number, body, sid=None, **extra):
 
 
 @pytest.fixture
-def reminded():
+def reminded(daytime):
     """An attendee with a going RSVP who was just reminded of the session."""
     group = GroupFactory(name="Tuesday Circle", capacity=1)
     session = one_off_session(group, starts_in=timedelta(hours=2))
