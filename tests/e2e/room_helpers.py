@@ -65,9 +65,16 @@ def make_room(server, unique: str, *, lobby: bool = False, open_room: bool = Tru
     return RoomData(**data)
 
 
-def logged_in(browser, server, cookie: str, *, width: int = 1280, height: int = 900):
-    """A browser context holding a Django session cookie for one person."""
-    context = browser.new_context(base_url=server.url, viewport={"width": width, "height": height})
+def logged_in(
+    browser, server, cookie: str, *, width: int = 1280, height: int = 900, timezone_id=None
+):
+    """A browser context holding a Django session cookie for one person (on a device in
+    `timezone_id`, when given)."""
+    context = browser.new_context(
+        base_url=server.url,
+        viewport={"width": width, "height": height},
+        **({"timezone_id": timezone_id} if timezone_id else {}),
+    )
     context.add_cookies(
         [{"name": "sessionid", "value": cookie, "url": server.url, "httpOnly": True}]
     )

@@ -4,7 +4,9 @@ contexts, on a real Daphne, through room.js and the WebSocket protocol of docs/r
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -285,6 +287,25 @@ def test_resume_after_a_long_absence_fills_the_gap_in_order(contexts, hearth_ser
     expect(log_items(ana)).to_have_count(len(expected), timeout=60_000)
     expect(ana.locator("#conn")).to_have_attribute("data-state", "connected")
     assert log_texts(ana) == expected
+
+
+def test_message_times_are_in_the_zone_the_header_names(contexts, room):
+    """The header gives the session in the group's zone (New York here); a phone set to Tokyo
+    shows the messages' times in that zone too, not its own."""
+    lee = open_room(contexts(room.cookies["lead"]), room)
+    ana = open_room(contexts(room.cookies["ana"], timezone_id="Asia/Tokyo"), room)
+    expect(ana.locator(".room-head")).to_contain_text("(America/New_York)")
+    send_message(lee, "What time is it?")
+    expect_in_log(ana, "What time is it?")
+    stamp = ana.locator("#log > li .meta time").first
+    sent_at = datetime.fromisoformat(stamp.get_attribute("datetime").replace("Z", "+00:00"))
+    in_group_zone = sent_at.astimezone(ZoneInfo("America/New_York"))
+    # The page language's clock: 24-hour or, in English, 12-hour.
+    assert stamp.inner_text() in {
+        in_group_zone.strftime("%H:%M"),
+        in_group_zone.strftime("%I:%M %p"),
+    }
+    assert ana.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Asia/Tokyo"
 
 
 def test_chat_pauses_without_a_facilitator(contexts, room):

@@ -256,6 +256,17 @@ function start(root) {
     return n;
   }
 
+  // Message times in the zone the page header names (the group's), not the device's.
+  const clockFormat = (() => {
+    const opts = { hour: "2-digit", minute: "2-digit" };
+    try {
+      return new Intl.DateTimeFormat(document.documentElement.lang || undefined, { ...opts, timeZone: root.dataset.tz });
+    } catch (e) {  // an unknown zone name: the device's zone rather than no time at all
+      return new Intl.DateTimeFormat(document.documentElement.lang || undefined, opts);
+    }
+  })();
+  const clock = (date) => clockFormat.format(date);
+
   function renderMessage(f) {
     const author = f.author || {};
     const mine = state.me && author.id === state.me.id;
@@ -265,7 +276,7 @@ function start(root) {
     if (author.role === "facilitator") meta.append(" ", node("span", { className: "tag" }, T.facilitator));
     if (f.sent_at) {
       const at = new Date(f.sent_at);
-      const time = node("time", { dateTime: f.sent_at }, at.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" }));
+      const time = node("time", { dateTime: f.sent_at }, clock(at));
       meta.append(" ", time);
     }
     li.append(meta, node("p", { className: "text" }, f.text || ""));
