@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_texts
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -25,6 +26,12 @@ class RegisterSerializer(serializers.Serializer):
     )
     display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        allow_blank=True,
+        help_text="Pages, room messages and texts in this language; blank follows the browser.",
+    )
 
 
 class AccountSerializer(serializers.Serializer):

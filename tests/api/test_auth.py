@@ -25,6 +25,30 @@ def test_register_creates_a_user_with_a_hashed_password(api_client):
     assert not user.is_staff and user.calendar_token
 
 
+def test_register_takes_a_language_and_refuses_one_hearth_does_not_speak(api_client):
+    response = api_client.post(
+        "/api/v1/auth/register/",
+        {"username": "lucia", "password": PASSWORD, "language": "es"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert User.objects.get(username="lucia").language == "es"
+    assert (
+        api_client.post(
+            "/api/v1/auth/register/", {"username": "ines", "password": PASSWORD}, format="json"
+        ).status_code
+        == 201
+    )
+    assert User.objects.get(username="ines").language == ""  # pages follow the browser
+    response = api_client.post(
+        "/api/v1/auth/register/",
+        {"username": "kai", "password": PASSWORD, "language": "xx"},
+        format="json",
+    )
+    assert response.status_code == 400 and list(response.json()) == ["language"]
+    assert not User.objects.filter(username="kai").exists()
+
+
 def test_register_refuses_weak_passwords_and_taken_names_with_the_field_named(api_client):
     UserFactory(username="taken")
     response = api_client.post(
