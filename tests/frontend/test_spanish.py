@@ -171,6 +171,25 @@ def test_facilitator_session_page_in_spanish(client):
     assert "Roster and attendance" not in text
 
 
+def test_facilitator_times_in_spanish_are_on_the_24_hour_clock_with_the_zone(client):
+    world = build_room_world()
+    client.force_login(spanish_account(world.lead))
+    local = world.session.start.astimezone(world.session.group.tz)
+    end = world.session.end.astimezone(world.session.group.tz)
+    for url in (
+        reverse("frontend:fac-session", args=[world.session.pk]),
+        reverse("frontend:fac-dashboard"),
+        reverse("frontend:fac-group", args=[world.session.group.slug]),
+    ):
+        text = page_text(client.get(url))
+        assert local.strftime("%H:%M") in text, url
+        assert " AM" not in text and " PM" not in text, url
+    text = page_text(client.get(reverse("frontend:fac-session", args=[world.session.pk])))
+    assert end.strftime("%H:%M") in text
+    assert world.session.group.timezone == "America/New_York"
+    assert f"{local.strftime('%H:%M')}, hora del Este" in text and "Eastern" not in text
+
+
 # --- the catalogue ---------------------------------------------------------------------------
 
 
