@@ -704,6 +704,11 @@ def test_note_revisions_page(client, world):
     client.force_login(world.fac)
     html = client.get(reverse("frontend:fac-note-revisions", args=[world.session.pk])).content
     assert b"Revision 1 by" in html
+    # When it was written, in the group's zone and named (the server's zone is UTC).
+    from frontend.templatetags.hearth import when
+
+    revision = world.session.note.revisions.get(revision=1)
+    assert when(revision.created_at, world.group.timezone).encode() in html
     assert AuditEntry.objects.filter(action="note.revisions_read", actor=world.fac).exists()
 
 
