@@ -258,7 +258,7 @@ function start(root) {
 
   // Message times in the zone the page header names (the group's), not the device's.
   const clockFormat = (() => {
-    const opts = { hour: "2-digit", minute: "2-digit" };
+    const opts = { hour: "numeric", minute: "2-digit" };  // "9:42 PM", "21:42": as the header
     try {
       return new Intl.DateTimeFormat(document.documentElement.lang || undefined, { ...opts, timeZone: root.dataset.tz });
     } catch (e) {  // an unknown zone name: the device's zone rather than no time at all
