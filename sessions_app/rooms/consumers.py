@@ -49,6 +49,11 @@ FACILITATOR_FRAMES = {
     "room.end",
 }
 
+# Every frame type of docs/rooms.md; each is handled by `frame_<type, dots as underscores>`.
+FRAME_TYPES = frozenset(
+    {"ping", "chat", "hand", "pass", "checkin", "report", "resume", *FACILITATOR_FRAMES}
+)
+
 
 class ChatRate:
     """A token bucket: a burst of `burst` messages, refilled at `per_minute`."""
@@ -192,12 +197,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.error("bad_json", _('A frame is a JSON object with a "type".'))
             return
         kind = frame["type"]
-        handler = getattr(self, "frame_" + kind.replace(".", "_"), None)
-        if handler is None or len(kind) > 40:
+        if kind not in FRAME_TYPES:
             await self.error(
                 "unknown_type", format_lazy(_("Unknown frame type: {kind}."), kind=kind[:40])
             )
             return
+        handler = getattr(self, "frame_" + kind.replace(".", "_"))
         if kind == "ping":
             await handler(frame)
             return

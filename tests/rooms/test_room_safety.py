@@ -199,6 +199,11 @@ async def test_facilitator_checkin_is_refused(room_world):
         ('{"type": "dance"}', "unknown_type"),
         ('{"type": "frame_chat"}', "unknown_type"),
         ('{"type": "__init__"}', "unknown_type"),
+        # Only the documented names: no handler-name spellings of them.
+        ('{"type": "mod_mute", "user": 1}', "unknown_type"),
+        ('{"type": "room_end"}', "unknown_type"),
+        ('{"type": "mod.next.speaker"}', "unknown_type"),
+        ('{"type": "Chat", "text": "hi"}', "unknown_type"),
         (json.dumps({"type": "x" * 500}), "unknown_type"),
     ],
 )
@@ -208,6 +213,13 @@ async def test_malformed_frames_get_an_error_and_the_connection_stays(room_world
     await ana.error(code)
     await ana.send({"type": "ping"})
     assert await ana.expect("pong") == {"type": "pong"}
+
+
+def test_every_frame_type_has_its_handler_and_no_handler_is_unnamed():
+    from sessions_app.rooms.consumers import FRAME_TYPES, RoomConsumer
+
+    handlers = {name for name in dir(RoomConsumer) if name.startswith("frame_")}
+    assert handlers == {"frame_" + kind.replace(".", "_") for kind in FRAME_TYPES}
 
 
 async def test_binary_frame_is_bad_json(room_world):
