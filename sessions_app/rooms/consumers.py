@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 # An alias that names no configured layer makes Channels skip creating one.
 NO_CHANNEL_LAYER = "hearth-room-connections-use-the-hub"
 
-MAX_SESSION_ID = 2**63 - 1
 
 FACILITATOR_FRAMES = {
     "mod.mute",
@@ -110,7 +109,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.scope.get("room_ticket_invalid") or self.user_id is None:
             await self.close(code=access.CLOSE_UNAUTHENTICATED)
             return
-        if self.session_id > MAX_SESSION_ID:
+        if self.session_id > services.MAX_NUMBER:
             await self.close(code=access.CLOSE_NO_SESSION)
             return
         try:
@@ -282,7 +281,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def frame_resume(self, frame):
         after = frame.get("after_seq")
-        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        if not services.is_whole_number(after):
             raise ValidationError({"after_seq": "A whole number, 0 or more."})
         frames = await room_db(selectors.messages_after)(
             session_id=self.session_id,

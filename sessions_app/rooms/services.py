@@ -346,8 +346,18 @@ def _moderator(*, session_id: int, by: User) -> Session:
     return session
 
 
+# The largest id or seq a database column holds (a signed 64-bit integer).
+MAX_NUMBER = 2**63 - 1
+
+
+def is_whole_number(value) -> bool:
+    """A frame's id or seq: a JSON integer from 0 to MAX_NUMBER (not a bool, a float or text;
+    a larger one would overflow the database's integer before it could be looked up)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_NUMBER
+
+
 def _target(*, session_id: int, user_id) -> RoomParticipant:
-    if not isinstance(user_id, int) or isinstance(user_id, bool):
+    if not is_whole_number(user_id):
         raise ValidationError({"user": _("A user id (a number) is required.")})
     target = RoomParticipant.objects.filter(session_id=session_id, user_id=user_id).first()
     if target is None:
@@ -382,6 +392,8 @@ def chat_text_clean(text) -> str:
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("A message cannot be empty.")})
+    if "\x00" in text:  # PostgreSQL cannot store it
+        raise ValidationError({"text": _("Text cannot contain a null character.")})
     if len(text) > settings.ROOM_MAX_MESSAGE_CHARS:
         raise RoomError(
             format_lazy(
@@ -529,7 +541,7 @@ def _chat_store(
 def message_delete(*, session_id: int, by: User, seq, now: datetime | None = None) -> RoomMessage:
     """A facilitator takes a message down; it is replayed as deleted, without its text."""
     _moderator(session_id=session_id, by=by)
-    if not isinstance(seq, int) or isinstance(seq, bool):
+    if not is_whole_number(seq):
         raise ValidationError({"seq": _("A message number is required.")})
     message = RoomMessage.objects.filter(session_id=session_id, seq=seq).first()
     if message is None:
@@ -553,10 +565,12 @@ def message_report(
 ) -> RoomReport:
     """Someone reports a message: it is kept past retention and the facilitators are alerted."""
     _participant(session_id=session_id, user=user)
-    if not isinstance(seq, int) or isinstance(seq, bool):
+    if not is_whole_number(seq):
         raise ValidationError({"seq": _("A message number is required.")})
     if not isinstance(reason, str) or len(reason) > 500:
         raise ValidationError({"reason": _("A reason is text of at most 500 characters.")})
+    if "\x00" in reason:
+        raise ValidationError({"reason": _("Text cannot contain a null character.")})
     message = RoomMessage.objects.filter(session_id=session_id, seq=seq).first()
     if message is None:
         raise RoomError(_("No message with that number."), code="not_found")
@@ -728,6 +742,8 @@ def participant_remove(
     _moderator(session_id=session_id, by=by)
     if not isinstance(reason, str) or len(reason) > 300:
         raise ValidationError({"reason": _("A reason is text of at most 300 characters.")})
+    if "\x00" in reason:
+        raise ValidationError({"reason": _("Text cannot contain a null character.")})
     target = _target(session_id=session_id, user_id=user_id)
     if target.role == FACILITATOR:
         raise RoomError(_("Facilitators cannot be removed from a room."), code="conflict")

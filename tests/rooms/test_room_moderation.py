@@ -73,6 +73,15 @@ async def test_mute_errors(room_world):
     await lead.error("invalid", field="user")
     await lead.send({"type": "mod.unmute", "user": True})
     await lead.error("invalid", field="user")
+    # An id past a database integer used to crash the connection (an OverflowError on lookup).
+    await lead.send({"type": "mod.mute", "user": 2**70})
+    await lead.error("invalid", field="user")
+    await lead.send({"type": "mod.remove", "user": -(2**70)})
+    await lead.error("invalid", field="user")
+    await lead.send({"type": "mod.delete_message", "seq": 2**64})
+    await lead.error("invalid", field="seq")
+    await lead.send({"type": "ping"})
+    assert await lead.expect("pong") == {"type": "pong"}
 
 
 async def test_deleted_message_is_replayed_as_deleted(room_world):

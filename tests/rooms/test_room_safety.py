@@ -255,6 +255,13 @@ async def test_oversize_frame_and_text_are_too_long(room_world, settings):
         ({"type": "hand", "raised": "yes"}, "raised"),
         ({"type": "hand"}, "raised"),
         ({"type": "resume"}, "after_seq"),
+        # Past what a database integer holds: refused before any lookup could overflow.
+        ({"type": "resume", "after_seq": 2**63}, "after_seq"),
+        ({"type": "report", "seq": 2**70}, "seq"),
+        ({"type": "report", "seq": -1}, "seq"),
+        # PostgreSQL cannot store a NUL character in text.
+        ({"type": "chat", "text": "a\x00b"}, "text"),
+        ({"type": "report", "seq": 1, "reason": "spam\x00"}, "reason"),
     ],
 )
 async def test_invalid_fields_name_the_field(room_world, frame, field):
