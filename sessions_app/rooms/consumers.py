@@ -15,7 +15,6 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
 from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import get_supported_language_variant
@@ -221,8 +220,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.error(exc.code, exc.message)
         except Session.DoesNotExist:
             await self.error("not_found", _("This session no longer exists."))
-        except DatabaseError:
-            logger.exception("room %s: %s failed in the database", self.session_id, kind)
+        except Exception:
+            # The database being away (DatabaseError), or a bug of ours: logged with its
+            # traceback, and the person keeps their place in the room.
+            logger.exception("room %s: %s failed", self.session_id, kind)
             await self.error(
                 "unavailable", _("That did not go through just now; please try again.")
             )

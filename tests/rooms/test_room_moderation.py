@@ -204,3 +204,36 @@ async def test_co_facilitator_keeps_every_control_when_the_lead_leaves(room_worl
     assert await ana.closed_with() == 1000
     assert await co.closed_with() == 1000
     assert (await db(Session.objects.get)(pk=w.session.pk)).room_open is False
+
+
+async def test_a_facilitator_taken_off_the_group_mid_session_cannot_end_the_room(room_world):
+    """The connection was a facilitator's when it opened; the room asks again at `room.end`."""
+    from facilitators.models import FacilitatorAssignment
+
+    w = room_world
+    lead, _ = await enter(w.session.pk, w.lead)
+    co, _ = await enter(w.session.pk, w.co)
+    await db(FacilitatorAssignment.objects.filter(user=w.co).delete)()
+    await co.send({"type": "room.end"})
+    await co.error("forbidden")
+    assert (await db(Session.objects.get)(pk=w.session.pk)).room_open is True
+    await co.send({"type": "ping"})
+    assert await co.expect("pong") == {"type": "pong"}
+
+
+async def test_a_bug_in_a_frame_answers_unavailable_and_the_connection_stays(
+    room_world, monkeypatch, caplog
+):
+    from sessions_app.rooms import services
+
+    def broken(**kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(services, "hand_set", broken)
+    w = room_world
+    ana, _ = await enter(w.session.pk, w.ana)
+    await ana.send({"type": "hand", "raised": True})
+    await ana.error("unavailable")
+    assert f"room {w.session.pk}: hand failed" in caplog.text and "KeyError" in caplog.text
+    await ana.send({"type": "ping"})
+    assert await ana.expect("pong") == {"type": "pong"}
