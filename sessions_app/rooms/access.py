@@ -16,6 +16,8 @@ CLOSE_NOT_OPEN = 4409
 CLOSE_REMOVED = 4410
 CLOSE_FLOODING = 4429
 CLOSE_ENDED = 1000
+# The server could not take the connection just now (database away): reconnect after a while.
+CLOSE_TRY_AGAIN = 1013
 
 
 @dataclass(frozen=True)

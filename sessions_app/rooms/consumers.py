@@ -118,6 +118,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except services.RoomDenied as denied:
             await self.close(code=denied.close_code)
             return
+        except Exception:
+            logger.exception("room %s: could not take a connection", self.session_id)
+            await self.close(code=access.CLOSE_TRY_AGAIN)
+            return
         self.connection_id, self.participant_id = connection.pk, participant.pk
         self.language = connection_language(self.user, self.scope)
         self.is_facilitator = participant.role == participant.Role.FACILITATOR
@@ -129,9 +133,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def enter(self) -> None:
         """Send `welcome` (or `lobby`), then what arrived meanwhile. Called again on admit."""
         self.ready = False
-        frame = await room_db(selectors.room_welcome)(
-            session_id=self.session_id, participant_id=self.participant_id, language=self.language
-        )
+        try:
+            frame = await room_db(selectors.room_welcome)(
+                session_id=self.session_id,
+                participant_id=self.participant_id,
+                language=self.language,
+            )
+        except Exception:
+            # Without a welcome the client cannot know where it stands: it reconnects.
+            logger.exception("room %s: could not make the welcome", self.session_id)
+            await self.close(code=access.CLOSE_TRY_AGAIN)
+            return
         self.admitted = frame["type"] == "welcome"
         if self.admitted:
             self.welcome_seq = max(self.welcome_seq, frame["last_seq"])

@@ -23,7 +23,7 @@ from sessions_app.rooms import services as room_services
 from sessions_app.rooms.models import Room, RoomMessage
 from sessions_app.rooms.services import RoomError
 from sessions_app.rooms.wire import Frame, daphne_protocol
-from tests.rooms.conftest import enter
+from tests.rooms.conftest import connect, enter
 
 db = database_sync_to_async
 
@@ -258,3 +258,27 @@ def test_a_batch_over_several_rooms_answers_in_the_order_posted():
         (first.session.pk, 1, "b"),
         (second.session.pk, 2, "c"),
     ]
+
+
+async def test_database_away_at_the_door_closes_with_try_again_later(room_world, monkeypatch):
+    """No welcome can be made: the connection closes with 1013 (the page reconnects after a
+    while) instead of the consumer crashing; once the database is back, entry works."""
+    from sessions_app.rooms import selectors, services
+
+    w = room_world
+    join, welcome = services.room_join, selectors.room_welcome
+
+    def away(**kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(services, "room_join", away)
+    ana, connected = await connect(w.session.pk, w.ana)
+    assert connected and await ana.closed_with() == 1013
+    monkeypatch.setattr(services, "room_join", join)
+    monkeypatch.setattr(selectors, "room_welcome", away)
+    ana, connected = await connect(w.session.pk, w.ana)
+    assert connected and await ana.closed_with() == 1013
+    await ana.close()
+    monkeypatch.setattr(selectors, "room_welcome", welcome)
+    ana, first = await enter(w.session.pk, w.ana)
+    assert first["type"] == "welcome"
