@@ -60,7 +60,12 @@ def inbound_receive(
 ) -> InboundSms:
     """Record and act on one inbound text, once per MessageSid; returns the stored record
     (its `reply` is what to answer). A replayed MessageSid gets the first answer again."""
-    body = (body or "")[:MAX_BODY]
+    # NUL (GSM's '@' mis-decoded by some carrier) cannot be stored on PostgreSQL.
+    body = (body or "").replace("\x00", "")[:MAX_BODY]
+    message_sid, from_number = (
+        message_sid.replace("\x00", ""),
+        (from_number or "").replace("\x00", ""),
+    )
     existing = InboundSms.objects.filter(message_sid=message_sid).first()
     if existing is not None:
         return existing

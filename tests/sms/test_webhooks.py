@@ -155,6 +155,14 @@ def test_yes_confirms(reminded, word):
     assert RSVP.objects.get(session=session, user=user).status == "going"
 
 
+def test_a_nul_character_in_a_text_is_dropped_not_a_500(reminded):
+    """PostgreSQL cannot store NUL; a carrier that mis-decodes GSM's '@' sends one."""
+    user, session = reminded
+    response = text(Client(), str(user.phone), "yes\x00")
+    assert response.status_code == 200 and "you are confirmed" in response.content.decode()
+    assert InboundSms.objects.get().body == "yes"
+
+
 @pytest.mark.parametrize("word", ["no", "N", "No."])
 def test_no_cancels_and_promotes_the_waitlist(reminded, word):
     user, session = reminded
