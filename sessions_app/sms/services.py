@@ -974,11 +974,16 @@ def _apply_early_events(sid: str) -> None:
 @transaction.atomic
 def status_callback_record(*, params: dict) -> SmsStatusEvent:
     """Log a delivery event and move the message's status forward (never back)."""
-    sid = str(params.get("MessageSid") or params.get("SmsSid") or "")[:64]
-    status = str(params.get("MessageStatus") or params.get("SmsStatus") or "")[:20].lower()
+    # What PostgreSQL could not store (NUL, an error code past an integer) is dropped: the
+    # event is still logged and the callback still answered.
+    params = {str(k).replace("\x00", ""): str(v).replace("\x00", "") for k, v in params.items()}
+    sid = (params.get("MessageSid") or params.get("SmsSid") or "")[:64]
+    status = (params.get("MessageStatus") or params.get("SmsStatus") or "")[:20].lower()
     try:
         error_code = int(params.get("ErrorCode") or 0) or None
     except (TypeError, ValueError):
+        error_code = None
+    if error_code is not None and not 0 < error_code < 2**31:
         error_code = None
     row = OutboundSms.objects.select_for_update().filter(message_sid=sid).first() if sid else None
     event = SmsStatusEvent.objects.create(

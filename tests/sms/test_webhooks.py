@@ -265,6 +265,23 @@ def test_replayed_message_sid_is_answered_once(reminded):
     assert RSVP.objects.get(session=session, user=user).status in ("going", "waitlisted")
 
 
+def test_a_status_callback_with_a_nul_or_a_huge_error_code_is_logged_not_a_500(reminded):
+    row = OutboundSms.objects.get(idempotency_key="r1")
+    row.message_sid = "SModd"
+    row.save()
+    response = signed_post(
+        Client(),
+        "/sms/status/",
+        {"MessageSid": "SModd", "MessageStatus": "undelivered\x00", "ErrorCode": "9" * 30},
+    )
+    assert response.status_code == 200
+    event = SmsStatusEvent.objects.get(message_sid="SModd")
+    assert (event.status, event.error_code) == ("undelivered", None)
+    assert event.payload["MessageStatus"] == "undelivered"
+    row.refresh_from_db()
+    assert row.delivery_status == "undelivered"
+
+
 def test_status_callbacks_only_move_forward_and_every_event_is_logged(reminded):
     user, session = reminded
     row = OutboundSms.objects.get(idempotency_key="r1")
