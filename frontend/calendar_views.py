@@ -109,7 +109,11 @@ def my_calendar(request):
     an unknown or missing token is a 404 that says nothing about whether the account exists.
     """
     token = request.GET.get("token", "")
-    user = User.objects.filter(calendar_token=token, is_active=True).first() if token else None
+    # Tokens are URL-safe text; anything else (a NUL PostgreSQL cannot compare) finds nobody.
+    well_formed = 0 < len(token) <= 64 and "\x00" not in token
+    user = (
+        User.objects.filter(calendar_token=token, is_active=True).first() if well_formed else None
+    )
     if user is None:
         raise Http404
     sessions = _feed_sessions().filter(

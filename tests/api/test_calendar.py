@@ -78,6 +78,8 @@ def test_personal_feed_by_token_and_reset(client):
 
     assert client.get("/me/calendar.ics").status_code == 404
     assert client.get("/me/calendar.ics?token=guess").status_code == 404
+    assert client.get("/me/calendar.ics?token=%00").status_code == 404  # was a 500 on PostgreSQL
+    assert client.get("/me/calendar.ics?token=" + "a" * 65).status_code == 404
     cal = parse(client.get(f"/me/calendar.ics?token={user.calendar_token}"))
     assert sorted(str(z["TZID"]) for z in cal.walk("VTIMEZONE")) == [
         "America/New_York",
