@@ -356,6 +356,12 @@ def is_whole_number(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_NUMBER
 
 
+def _refuse_nul(value: str, field: str) -> None:
+    """PostgreSQL cannot store a NUL character in text."""
+    if "\x00" in value:
+        raise ValidationError({field: _("Text cannot contain a null character.")})
+
+
 def _target(*, session_id: int, user_id) -> RoomParticipant:
     if not is_whole_number(user_id):
         raise ValidationError({"user": _("A user id (a number) is required.")})
@@ -392,8 +398,7 @@ def chat_text_clean(text) -> str:
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("A message cannot be empty.")})
-    if "\x00" in text:  # PostgreSQL cannot store it
-        raise ValidationError({"text": _("Text cannot contain a null character.")})
+    _refuse_nul(text, "text")
     if len(text) > settings.ROOM_MAX_MESSAGE_CHARS:
         raise RoomError(
             format_lazy(
@@ -569,8 +574,7 @@ def message_report(
         raise ValidationError({"seq": _("A message number is required.")})
     if not isinstance(reason, str) or len(reason) > 500:
         raise ValidationError({"reason": _("A reason is text of at most 500 characters.")})
-    if "\x00" in reason:
-        raise ValidationError({"reason": _("Text cannot contain a null character.")})
+    _refuse_nul(reason, "reason")
     message = RoomMessage.objects.filter(session_id=session_id, seq=seq).first()
     if message is None:
         raise RoomError(_("No message with that number."), code="not_found")
@@ -742,8 +746,7 @@ def participant_remove(
     _moderator(session_id=session_id, by=by)
     if not isinstance(reason, str) or len(reason) > 300:
         raise ValidationError({"reason": _("A reason is text of at most 300 characters.")})
-    if "\x00" in reason:
-        raise ValidationError({"reason": _("Text cannot contain a null character.")})
+    _refuse_nul(reason, "reason")
     target = _target(session_id=session_id, user_id=user_id)
     if target.role == FACILITATOR:
         raise RoomError(_("Facilitators cannot be removed from a room."), code="conflict")

@@ -60,7 +60,7 @@ def inbound_receive(
 ) -> InboundSms:
     """Record and act on one inbound text, once per MessageSid; returns the stored record
     (its `reply` is what to answer). A replayed MessageSid gets the first answer again."""
-    # NUL (GSM's '@' mis-decoded by some carrier) cannot be stored on PostgreSQL.
+    # PostgreSQL cannot store a NUL character: it is dropped rather than failing the webhook.
     body = (body or "").replace("\x00", "")[:MAX_BODY]
     message_sid, from_number = (
         message_sid.replace("\x00", ""),
