@@ -9,10 +9,14 @@ from tests.rooms.conftest import enter
 SPANISH_START = "Si estás en crisis"
 
 
+async def speaks_spanish(user) -> None:
+    user.language = "es"
+    await database_sync_to_async(user.save)(update_fields=["language"])
+
+
 async def test_a_spanish_account_gets_the_crisis_resources_in_spanish(room_world):
     w = room_world
-    w.ana.language = "es"
-    await database_sync_to_async(w.ana.save)(update_fields=["language"])
+    await speaks_spanish(w.ana)
     lead, lead_welcome = await enter(w.session.pk, w.lead)
     ana, ana_welcome = await enter(w.session.pk, w.ana)
     assert ana_welcome["crisis_resources"].startswith(SPANISH_START)
@@ -29,16 +33,14 @@ async def test_a_spanish_account_gets_the_crisis_resources_in_spanish(room_world
 async def test_an_organisation_text_is_used_as_configured(room_world, settings):
     settings.CRISIS_RESOURCES_TEXT = "Call the Samaritans on 116 123."
     w = room_world
-    w.ana.language = "es"
-    await database_sync_to_async(w.ana.save)(update_fields=["language"])
+    await speaks_spanish(w.ana)
     _, welcome = await enter(w.session.pk, w.ana)
     assert welcome["crisis_resources"] == "Call the Samaritans on 116 123."
 
 
 async def test_error_frames_speak_the_persons_language(room_world):
     w = room_world
-    w.ana.language = "es"
-    await database_sync_to_async(w.ana.save)(update_fields=["language"])
+    await speaks_spanish(w.ana)
     lead, _ = await enter(w.session.pk, w.lead)
     ana, _ = await enter(w.session.pk, w.ana)
 
