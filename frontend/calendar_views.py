@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
-from sessions_app import access
-from sessions_app.models import RSVP, Session, SupportGroup, User
+from sessions_app import access, selectors
+from sessions_app.models import RSVP, Session, SupportGroup
 
 # Sessions that ended longer ago than this are left out of the feeds.
 FEED_PAST_DAYS = 30
@@ -108,12 +108,7 @@ def my_calendar(request):
     Calendar apps cannot sign in, so the secret per-user token in the URL is the credential;
     an unknown or missing token is a 404 that says nothing about whether the account exists.
     """
-    token = request.GET.get("token", "")
-    # Tokens are URL-safe text; anything else (a NUL PostgreSQL cannot compare) finds nobody.
-    well_formed = 0 < len(token) <= 64 and "\x00" not in token
-    user = (
-        User.objects.filter(calendar_token=token, is_active=True).first() if well_formed else None
-    )
+    user = selectors.user_for_calendar_token(request.GET.get("token", ""))
     if user is None:
         raise Http404
     sessions = _feed_sessions().filter(

@@ -22,6 +22,7 @@ from sessions_app.models import (
     SeatOffer,
     Session,
     SupportGroup,
+    User,
 )
 from sessions_app.recurrence import (
     FREQUENCIES,
@@ -394,6 +395,15 @@ def group_topics(groups: QuerySet[SupportGroup]) -> list[str]:
 def group_languages(groups: QuerySet[SupportGroup]) -> list[str]:
     """The distinct language codes of these groups, sorted, for a filter."""
     return sorted(set(groups.order_by().values_list("language", flat=True)))
+
+
+def user_for_calendar_token(token: str) -> User | None:
+    """The active account whose personal calendar feed `token` opens, or None. A token is
+    URL-safe text of at most 64 characters; anything else (a NUL, which PostgreSQL cannot
+    compare) finds nobody without a query."""
+    if not 0 < len(token) <= 64 or "\x00" in token:
+        return None
+    return User.objects.filter(calendar_token=token, is_active=True).first()
 
 
 def user_rsvp_for(*, user, session: Session) -> RSVP | None:
