@@ -158,3 +158,43 @@ result = {{"body": note["body"], "revision": note["revision"], "follow_ups": not
     page.reload()
     expect(page.locator("#id_body")).to_have_value(saved["body"])
     context.close()
+
+
+SLOW_NETWORK_GROUP = """
+from facilitators.models import FacilitatorAssignment
+from sessions_app import services
+from sessions_app.models import User
+group = services.group_create(name="Slow Network Circle {unique}", topic="grief",
+    timezone="America/New_York", capacity=8)
+FacilitatorAssignment.objects.create(group=group, user=User.objects.get(username={fac!r}),
+    role="lead")
+result = group.slug
+"""
+
+
+def test_schedule_typed_before_the_script_loads_is_still_previewed(browser, hearth_server, unique):
+    """On a slow phone the form can be filled before htmx has loaded: the preview still comes,
+    as soon as it has."""
+    fac = f"slowfac{unique}"
+    make_user(hearth_server, fac, display="Sam")
+    slug = server_json(hearth_server, SLOW_NETWORK_GROUP.format(unique=unique, fac=fac))
+    context = browser.new_context(base_url=hearth_server.url)
+    sign_in(hearth_server, context, fac)
+    page = context.new_page()
+    held = []  # the htmx request, answered only once the form is filled
+    page.route("**/htmx.min.js", lambda route: held.append(route))
+    page.goto(f"/facilitate/groups/{slug}/schedules/new/", wait_until="commit")
+    first_date = (timezone.localdate() + timedelta(days=10)).isoformat()
+    page.locator("#id_first_date").fill(first_date)
+    page.locator("#id_start_time").fill("19:00")
+    page.locator("#id_frequency").select_option("monthly")
+    page.locator("#id_monthly_mode").select_option("weekday")
+    page.locator("#id_setpos").select_option("1")
+    page.locator("#id_month_weekday").select_option("MO")
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("Fill in the form")  # nothing has asked for a preview yet
+    assert len(held) == 1, "htmx was not requested"
+    held[0].continue_()
+    expect(preview).to_contain_text("Every month on the first Monday at 7:00 PM")
+    expect(preview.locator("li")).to_have_count(6)
+    context.close()
