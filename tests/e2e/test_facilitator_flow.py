@@ -13,6 +13,17 @@ from tests.e2e.facilitator_helpers import make_user, server_json, sign_in
 SAVE_TIMEOUT = 45_000  # ms; retries back off up to 30 s, and the machine is shared
 
 
+def fill_first_monday_schedule(page) -> None:
+    """Fill the schedule form: monthly on the first Monday at 7:00 PM, from ten days ahead."""
+    first_date = (timezone.localdate() + timedelta(days=10)).isoformat()
+    page.locator("#id_first_date").fill(first_date)
+    page.locator("#id_start_time").fill("19:00")
+    page.locator("#id_frequency").select_option("monthly")
+    page.locator("#id_monthly_mode").select_option("weekday")
+    page.locator("#id_setpos").select_option("1")
+    page.locator("#id_month_weekday").select_option("MO")
+
+
 def test_facilitator_flow(browser, hearth_server, unique):
     server = hearth_server
     coord, fac = f"coord{unique}", f"fac{unique}"
@@ -47,13 +58,7 @@ def test_facilitator_flow(browser, hearth_server, unique):
     page = context.new_page()
     page.goto(f"/facilitate/groups/{slug}/")
     page.get_by_role("link", name="Add a schedule").click()
-    first_date = (timezone.localdate() + timedelta(days=10)).isoformat()
-    page.locator("#id_first_date").fill(first_date)
-    page.locator("#id_start_time").fill("19:00")
-    page.locator("#id_frequency").select_option("monthly")
-    page.locator("#id_monthly_mode").select_option("weekday")
-    page.locator("#id_setpos").select_option("1")
-    page.locator("#id_month_weekday").select_option("MO")
+    fill_first_monday_schedule(page)
     preview = page.locator("#preview")
     expect(preview).to_contain_text("Every month on the first Monday at 7:00 PM")
     items = preview.locator("li")
@@ -184,13 +189,7 @@ def test_schedule_typed_before_the_script_loads_is_still_previewed(browser, hear
     held = []  # the htmx request, answered only once the form is filled
     page.route("**/htmx.min.js", lambda route: held.append(route))
     page.goto(f"/facilitate/groups/{slug}/schedules/new/", wait_until="commit")
-    first_date = (timezone.localdate() + timedelta(days=10)).isoformat()
-    page.locator("#id_first_date").fill(first_date)
-    page.locator("#id_start_time").fill("19:00")
-    page.locator("#id_frequency").select_option("monthly")
-    page.locator("#id_monthly_mode").select_option("weekday")
-    page.locator("#id_setpos").select_option("1")
-    page.locator("#id_month_weekday").select_option("MO")
+    fill_first_monday_schedule(page)
     preview = page.locator("#preview")
     expect(preview).to_contain_text("Fill in the form")  # nothing has asked for a preview yet
     assert len(held) == 1, "htmx was not requested"
