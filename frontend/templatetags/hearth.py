@@ -44,13 +44,6 @@ def span(start: datetime, end: datetime, tzname: str) -> str:
     }
 
 
-@register.filter(expects_localtime=True)
-def clock(moment: datetime) -> str:
-    """The wall-clock time alone, in the current zone (a `{% timezone %}` block's): '7:00 PM',
-    '19:00' in Spanish."""
-    return clock_time(moment)
-
-
 @register.filter
 def zone_label(tzname: str) -> str:
     return timezone_label(tzname)

@@ -187,7 +187,8 @@ def test_facilitator_times_in_spanish_are_on_the_24_hour_clock_with_the_zone(cli
     text = page_text(client.get(reverse("frontend:fac-session", args=[world.session.pk])))
     assert end.strftime("%H:%M") in text
     assert world.session.group.timezone == "America/New_York"
-    assert f"{local.strftime('%H:%M')}, hora del Este" in text and "Eastern" not in text
+    assert f"{local.strftime('%H:%M')} – {end.strftime('%H:%M')}, hora del Este" in text
+    assert "Eastern" not in text
 
 
 # --- the catalogue ---------------------------------------------------------------------------
