@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sessions_app import services
 from sessions_app.models import RSVP, GroupInvite, Membership, Session, SupportGroup, User
+from sessions_app.recurrence import WEEKDAYS
 from sessions_app.sms.models import OutboundSms, SmsConsent
 from sessions_app.sms.services import CONSENT_TEXT
 from tests.factories import GroupFactory, UserFactory, member, one_off_session, weekly_schedule
@@ -147,10 +148,17 @@ def test_directory_filters(client, world):
     in_person = GroupFactory(
         name="Spanish Coffee", topic="caregiving", language="es", format="in_person"
     )
-    # Wednesdays 18:00 in the group's zone.
+    # The Tuesday Circle's one session is two days from now, so its weekday depends on today:
+    # Spanish Coffee meets weekly, 18:00 in its zone, three weekdays after it.
+    circle_day = world["session"].start.astimezone(world["group"].tz).weekday()
+    coffee_day = (circle_day + 3) % 7
     start = timezone.now().astimezone(in_person.tz) + timedelta(days=3)
-    start += timedelta(days=(2 - start.weekday()) % 7)
-    weekly_schedule(in_person, start.replace(hour=18, minute=0, tzinfo=None), byweekday=("WE",))
+    start += timedelta(days=(coffee_day - start.weekday()) % 7)
+    weekly_schedule(
+        in_person,
+        start.replace(hour=18, minute=0, tzinfo=None),
+        byweekday=(WEEKDAYS[coffee_day],),
+    )
 
     def names(query):
         body = text(client.get("/", query))
@@ -160,8 +168,9 @@ def test_directory_filters(client, world):
     assert names({"topic": "caregiving"}) == {"Spanish Coffee"}
     assert names({"format": "hybrid"}) == {"Tuesday Circle"}
     assert names({"language": "es"}) == {"Spanish Coffee"}
-    assert names({"day": "2"}) == {"Spanish Coffee"}
-    assert names({"day": "6", "topic": "caregiving"}) == set()
+    assert names({"day": str(coffee_day)}) == {"Spanish Coffee"}
+    assert names({"day": str(circle_day)}) == {"Tuesday Circle"}
+    assert names({"day": str((coffee_day + 1) % 7), "topic": "caregiving"}) == set()
 
 
 @pytest.mark.parametrize(
