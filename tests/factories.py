@@ -60,8 +60,14 @@ def facilitator(group, user=None, role=FacilitatorAssignment.Role.LEAD) -> User:
 
 
 def one_off_session(group, *, starts_in=timedelta(days=2), minutes=90) -> Session:
-    """A single future session of `group`, made through the schedule service."""
-    local = (timezone.now() + starts_in).astimezone(group.tz).replace(tzinfo=None)
+    """A single future session of `group`, made through the schedule service.
+
+    The service takes wall-clock time. In the hour a fall-back night repeats, that names the
+    first of its two instants, which can be past: then the session is the hour after."""
+    local = (timezone.now() + starts_in).astimezone(group.tz)
+    if local.fold:
+        local += timedelta(hours=1)
+    local = local.replace(tzinfo=None)
     schedule = services.schedule_create(
         group=group, start=local, duration_minutes=minutes, recurrence=None
     )
