@@ -121,8 +121,11 @@ def test_replies_to_a_spanish_account_are_in_spanish():
     session = _reminded(user)
     label = _label(session, user, "es")
     assert label.startswith(("lun ", "mar ", "mié ", "jue ", "vie ", "sáb ", "dom "))
+    # SMS bodies are GSM-7, which has "é" but not "á": "sáb" goes as "sab" (the test failed on
+    # Saturdays).
+    in_sms = label.replace("á", "a")
     assert _text(user, "no", "SM" + "1" * 32) == twiml(
-        f"Hearth: Tuesday Circle, {label}: tu plaza esta cancelada. Gracias por avisarnos."
+        f"Hearth: Tuesday Circle, {in_sms}: tu plaza esta cancelada. Gracias por avisarnos."
     )
     assert RSVP.objects.get(session=session, user=user).status == "cancelled"
     assert _text(user, "help", "SM" + "2" * 32) == twiml(
