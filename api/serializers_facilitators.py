@@ -5,8 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from facilitators import services
-from facilitators.models import FacilitatorAssignment
-from sessions_app.models import RSVP
+from sessions_app.models import RSVP, FacilitatorAssignment
 
 # --- notes --------------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from sessions_app.models import User
-from sessions_app.sms.models import OutboundSms
+from sms.models import OutboundSms
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -39,7 +39,7 @@ class MeSerializer(serializers.ModelSerializer):
         return bool(user.phone and user.phone_verified_at)
 
     def get_sms_consent_text(self, user) -> str:
-        from sessions_app.sms.services import CONSENT_TEXT
+        from sms.services import CONSENT_TEXT
 
         return CONSENT_TEXT
 

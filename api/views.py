@@ -35,10 +35,10 @@ from api import serializers as s
 from api.filters import GroupFilter, SessionFilter
 from api.permissions import insider_group_ids
 from api.throttling import LoginThrottle, RegisterThrottle, RSVPThrottle
+from rooms import services as room_services
 from sessions_app import access, selectors, services, services_accounts
 from sessions_app.errors import StateConflict
 from sessions_app.models import RSVP, Membership, Schedule, Session, SupportGroup
-from sessions_app.rooms import services as room_services
 
 ERROR_RESPONSES = {
     "400": "Invalid input: field errors, nested like the request body.",

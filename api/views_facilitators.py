@@ -21,10 +21,9 @@ from api.serializers_facilitators import (
     NoteSerializer,
 )
 from facilitators import access, selectors, services
-from facilitators.models import FacilitatorAssignment
 from sessions_app import services as sessions_services
 from sessions_app.errors import NotAllowed
-from sessions_app.models import Session, SupportGroup, User
+from sessions_app.models import FacilitatorAssignment, Session, SupportGroup, User
 
 FORBIDDEN = OpenApiResponse(description="Not one of this group's facilitators nor a coordinator.")
 UNAUTHENTICATED = OpenApiResponse(description="No credentials.")

@@ -15,9 +15,9 @@ from api.serializers_sms import (
     PhoneStartedSerializer,
 )
 from sessions_app import services as core_services
-from sessions_app.sms import selectors as sms_selectors
-from sessions_app.sms import services as sms_services
-from sessions_app.sms.models import SmsConsent
+from sms import selectors as sms_selectors
+from sms import services as sms_services
+from sms.models import SmsConsent
 
 FIELD_ERRORS = OpenApiResponse(description="Field errors, keyed by field.")
 UNAUTHENTICATED = OpenApiResponse(description="No credentials.")

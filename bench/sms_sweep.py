@@ -34,8 +34,8 @@ from django.db import connection  # noqa: E402
 from schedule.models import Calendar, Event  # noqa: E402
 
 from sessions_app.models import SupportGroup  # noqa: E402
-from sessions_app.sms import services  # noqa: E402
-from sessions_app.sms.models import OutboundSms  # noqa: E402
+from sms import services  # noqa: E402
+from sms.models import OutboundSms  # noqa: E402
 
 NOW = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # 12:00 in New York: the window is open
 USERS, GROUPS, SESSIONS_PER_GROUP, RSVPS_PER_SESSION = 100_000, 2_000, 63, 8
@@ -179,7 +179,7 @@ def main() -> None:
         fill()
         print(f"filled in {time.perf_counter() - started:.1f} s: {counts()}")
     # Measure the sweep itself: hand-over to the queue is recorded, not executed.
-    import sessions_app.sms.services as sms_services
+    import sms.services as sms_services
 
     handed = []
     sms_services._enqueue = handed.extend

@@ -17,7 +17,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
-from sessions_app.rooms.middleware import RoomTicketMiddleware, origin_validated  # noqa: E402
+from rooms.middleware import RoomTicketMiddleware, origin_validated  # noqa: E402
 
 gc.collect()
 gc.freeze()

@@ -49,8 +49,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "schedule",
     "sessions_app",
-    "sessions_app.sms",
-    "sessions_app.rooms",
+    "sms",
+    "rooms",
     "facilitators",
     "api",
     "frontend",
@@ -147,7 +147,7 @@ if REDIS_URL:
     # Pub/sub channels ignore Redis database numbers, so the number goes into the prefix.
     # RoomPubSubLayer is that layer, able to publish a batch of events in one round trip.
     CHANNEL_LAYERS["rooms"] = {
-        "BACKEND": "sessions_app.rooms.layers.RoomPubSubLayer",
+        "BACKEND": "rooms.layers.RoomPubSubLayer",
         "CONFIG": {
             "hosts": [REDIS_URL],
             "prefix": "hearth-rooms-" + (REDIS_URL.rsplit("/", 1)[-1] or "0"),
@@ -182,11 +182,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
     },
     "purge-room-messages": {
-        "task": "sessions_app.rooms.tasks.purge_room_messages",
+        "task": "rooms.tasks.purge_room_messages",
         "schedule": 15 * 60,
     },
     "sms-send-due-reminders": {
-        "task": "sessions_app.sms.tasks.send_due_reminders",
+        "task": "sms.tasks.send_due_reminders",
         "schedule": 60,
     },
 }
@@ -206,7 +206,7 @@ TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
 SMS_SEND_WINDOW = env.str("SMS_SEND_WINDOW", default="09:00-20:00")
 
-# --- SMS (sessions_app/sms) -------------------------------------------------------------------
+# --- SMS (sms) -------------------------------------------------------------------
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
 # A reminder found later than this after its send time is not sent any more.
 SMS_REMINDER_GRACE_MINUTES = env.int("SMS_REMINDER_GRACE_MINUTES", default=30)
@@ -242,12 +242,12 @@ if not NOTES_ENCRYPTION_KEYS:
 NOTES_ROTATION_BATCH_SIZE = env.int("NOTES_ROTATION_BATCH_SIZE", default=200)
 
 # Shown privately in rooms. Empty: the built-in text for the US (988, 911), translated into
-# each reader's language (sessions_app/rooms/selectors.py crisis_resources). An organisation
+# each reader's language (rooms/selectors.py crisis_resources). An organisation
 # elsewhere sets its own, in its own language.
 CRISIS_RESOURCES_TEXT = env.str("CRISIS_RESOURCES_TEXT", default="")
 ROOM_MESSAGE_RETENTION_HOURS = env.int("ROOM_MESSAGE_RETENTION_HOURS", default=24)
 
-# --- Live rooms (sessions_app/rooms) ----------------------------------------------------------
+# --- Live rooms (rooms) ----------------------------------------------------------
 # Phrases that get the sender a private `support` frame and the facilitators an `alert`.
 # Matched case- and accent-insensitively on word boundaries; the message is never blocked.
 CRISIS_PHRASES = env.list(

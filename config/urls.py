@@ -8,7 +8,7 @@ handler404 = "api.views.not_found"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
-    path("", include("sessions_app.sms.urls")),
+    path("", include("sms.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("frontend.urls_calendar")),
     path("", include("frontend.urls")),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from facilitators.models import FacilitatorAssignment
 from sessions_app.access import is_coordinator, is_group_facilitator
-from sessions_app.models import Session, SupportGroup
+from sessions_app.models import FacilitatorAssignment, Session, SupportGroup
 
 
 def can_access_notes(*, user, session: Session) -> bool:

@@ -12,14 +12,13 @@ from django.core.exceptions import ValidationError
 
 from facilitators import services
 from facilitators.models import (
-    AuditEntry,
-    FacilitatorAssignment,
     FacilitatorProfile,
     NoteTemplate,
     SafetyAlert,
     SessionNote,
     SessionNoteRevision,
 )
+from sessions_app.models import AuditEntry, FacilitatorAssignment
 
 
 def _coordinator(request) -> bool:

@@ -1,5 +1,7 @@
-"""Facilitators: profiles, assignments to groups, encrypted session notes, note templates,
-safety alerts and the audit log of sensitive actions.
+"""Facilitators: profiles, encrypted session notes, note templates and safety alerts.
+
+Who facilitates which group (`FacilitatorAssignment`) and the audit log (`AuditEntry`) live in
+the scheduling core (sessions_app.models): rooms, SMS and pages need them as much as this app.
 
 Note content (summary, body, themes, follow-ups) is never stored in clear: `SessionNote` and
 `SessionNoteRevision` hold one Fernet token each (see facilitators/crypto.py) and the id of the
@@ -29,31 +31,6 @@ class FacilitatorProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
-
-
-class FacilitatorAssignment(models.Model):
-    class Role(models.TextChoices):
-        LEAD = "lead", _("Lead")
-        CO = "co", _("Co-facilitator")
-
-    group = models.ForeignKey(
-        "sessions_app.SupportGroup",
-        on_delete=models.CASCADE,
-        related_name="facilitator_assignments",
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitator_assignments"
-    )
-    role = models.CharField(max_length=4, choices=Role.choices, default=Role.CO)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["group", "user"], name="facilitator_assignment_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.role}) in {self.group}"
 
 
 class NoteTemplate(models.Model):
@@ -167,30 +144,3 @@ class SafetyAlert(models.Model):
 
     def __str__(self) -> str:
         return f"Safety concern on {self.session}"
-
-
-class AuditEntry(models.Model):
-    """Who did what to which object, when. Never note text nor phone numbers (audit_log
-    refuses metadata that could carry them)."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # The username at the time: the record of who read notes outlives a deleted account.
-    actor_name = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=60, db_index=True)
-    object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=40)
-    metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "audit entries"
-        indexes = [
-            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
-            models.Index(fields=["actor", "created_at"], name="audit_actor_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.actor_name or 'system'} {self.action} {self.object_type}#{self.object_id}"

@@ -11,14 +11,21 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquer
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from facilitators.models import AuditEntry, FacilitatorAssignment, SafetyAlert, SessionNote
-from sessions_app.models import RSVP, Membership, Session, SupportGroup
+from facilitators.models import SafetyAlert, SessionNote
+from sessions_app.models import (
+    RSVP,
+    AuditEntry,
+    FacilitatorAssignment,
+    Membership,
+    Session,
+    SupportGroup,
+)
 from sessions_app.selectors import rsvps_with_position, sessions_with_counts
 
 # Where check-in moods come from once the rooms app records them: a callable taking a list of
 # session ids and returning {session_id: {"start": float | None, "end": float | None,
 # "count": int}} (mean 1-5 mood at the start and end check-ins). Missing module: no moods.
-DEFAULT_MOOD_SELECTOR = "sessions_app.rooms.selectors.checkin_moods_by_session"
+DEFAULT_MOOD_SELECTOR = "rooms.selectors.checkin_moods_by_session"
 
 MoodSource = Callable[[list[int]], Mapping[int, Mapping]]
 
@@ -245,7 +252,7 @@ def audit_entries_recent() -> QuerySet[AuditEntry]:
 def _room_name(*, session_field: str, user_field: str) -> Subquery:
     """The display name the room showed for the user in `user_field` in the session in
     `session_field` (None if they never joined it)."""
-    from sessions_app.rooms.models import RoomParticipant
+    from rooms.models import RoomParticipant
 
     return Subquery(
         RoomParticipant.objects.filter(
@@ -257,7 +264,7 @@ def _room_name(*, session_field: str, user_field: str) -> Subquery:
 def room_reports_open(*, group: SupportGroup | None = None) -> QuerySet:
     """Unresolved room-message reports, oldest first (all groups, or one), with the reporter's
     name as the room showed it in `reporter_name`. One query."""
-    from sessions_app.rooms.selectors import reports_open
+    from rooms.selectors import reports_open
 
     reports = (
         reports_open()
@@ -274,8 +281,8 @@ def room_reports_open(*, group: SupportGroup | None = None) -> QuerySet:
 def session_room_summary(*, session: Session) -> dict:
     """What a session's room left for its facilitators: each attendee's start and end mood (by
     the display name the room showed, sorted by it) and how many messages were reported."""
-    from sessions_app.rooms.models import RoomMessage
-    from sessions_app.rooms.selectors import checkins_for_session
+    from rooms.models import RoomMessage
+    from rooms.selectors import checkins_for_session
 
     rows: dict[int, dict] = {}
     checkins = checkins_for_session(session_id=session.pk).annotate(

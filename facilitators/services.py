@@ -16,17 +16,16 @@ from django.utils import timezone
 
 from facilitators import crypto, selectors
 from facilitators.access import can_access_notes
-from facilitators.audit import audit_log
 from facilitators.models import (
-    FacilitatorAssignment,
     FacilitatorProfile,
     NoteTemplate,
     SafetyAlert,
     SessionNote,
     SessionNoteRevision,
 )
+from sessions_app.audit import audit_log
 from sessions_app.errors import NotAllowed, StateConflict
-from sessions_app.models import RSVP, Membership, Notice, Session, User
+from sessions_app.models import RSVP, FacilitatorAssignment, Membership, Notice, Session, User
 
 __all__ = [
     "NoteContent",

@@ -30,8 +30,8 @@ from sessions_app import access, selectors, services, services_accounts
 from sessions_app.errors import DomainError
 from sessions_app.models import RSVP, Membership, Session, SupportGroup
 from sessions_app.selectors import clock_time
-from sessions_app.sms import services as sms_services
-from sessions_app.sms.models import SmsConsent
+from sms import services as sms_services
+from sms.models import SmsConsent
 
 GROUPS_PER_PAGE = 20
 UPCOMING_ON_GROUP_PAGE = 8

@@ -10,11 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from rooms import access
+from rooms import selectors as room_selectors
+from rooms.access import room_entry
 from sessions_app import access as group_access
 from sessions_app.models import Session
-from sessions_app.rooms import access
-from sessions_app.rooms import selectors as room_selectors
-from sessions_app.rooms.access import room_entry
 
 # Why a page says no, keyed by `RoomEntry.reason` (the explanatory template picks the words).
 REFUSALS = {

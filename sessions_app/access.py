@@ -6,7 +6,7 @@ coordinators (`is_staff`).
 
 from __future__ import annotations
 
-from sessions_app.models import Membership, Session, SupportGroup
+from sessions_app.models import FacilitatorAssignment, Membership, Session, SupportGroup
 
 
 def is_coordinator(*, user) -> bool:
@@ -17,8 +17,6 @@ def is_group_facilitator(*, user, group: SupportGroup) -> bool:
     """True if `user` is assigned (lead or co) to `group`."""
     if not user.is_authenticated:
         return False
-    from facilitators.models import FacilitatorAssignment
-
     return FacilitatorAssignment.objects.filter(user=user, group=group).exists()
 
 

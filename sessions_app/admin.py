@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils import timezone
 
-from facilitators.models import FacilitatorAssignment
 from sessions_app.models import (
     RSVP,
+    FacilitatorAssignment,
     GroupInvite,
     Membership,
     Notice,

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from schedule.models import Calendar, Event, Rule
 
-from facilitators.audit import audit_log
 from sessions_app import access, selectors
+from sessions_app.audit import audit_log
 from sessions_app.errors import NotAllowed, StateConflict
 from sessions_app.models import (
     RSVP,
@@ -380,7 +380,7 @@ def _notify(
     notices = Notice.objects.bulk_create(notices)
     if notices:
         # The SMS copy for people who opted in, once the change is committed.
-        from sessions_app.sms import services as sms_services
+        from sms import services as sms_services
 
         ids = [notice.pk for notice in notices]
         transaction.on_commit(lambda: sms_services.notices_queue(notice_ids=ids))
@@ -405,7 +405,7 @@ def session_cancel(*, session: Session, reason: str = "", by: User | None = None
         raise StateConflict("This session is already over.", code="session_past")
     if session.room_open:
         # Whoever is in the room hears that it ended, once this commits.
-        from sessions_app.rooms.services import room_announce_end
+        from rooms.services import room_announce_end
 
         room_announce_end(session_id=session.pk)
     session.status = Session.Status.CANCELLED

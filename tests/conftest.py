@@ -40,10 +40,10 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session", autouse=True)
 def _room_threads_closed_at_the_end(django_db_setup):
-    """Room database threads keep their connections (sessions_app/rooms/db.py); PostgreSQL
+    """Room database threads keep their connections (rooms/db.py); PostgreSQL
     cannot drop the test database while they are open."""
     yield
-    from sessions_app.rooms.db import room_db_shutdown
+    from rooms.db import room_db_shutdown
 
     room_db_shutdown()
 

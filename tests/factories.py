@@ -5,9 +5,8 @@ from datetime import datetime, timedelta
 import factory
 from django.utils import timezone
 
-from facilitators.models import FacilitatorAssignment
 from sessions_app import services
-from sessions_app.models import Membership, Session, SupportGroup, User
+from sessions_app.models import FacilitatorAssignment, Membership, Session, SupportGroup, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):

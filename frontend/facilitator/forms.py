@@ -10,8 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from facilitators.models import FacilitatorAssignment
-from sessions_app.models import SupportGroup
+from sessions_app.models import FacilitatorAssignment, SupportGroup
 from sessions_app.recurrence import WEEKDAYS
 
 WEEKDAY_NAMES = {

@@ -38,13 +38,13 @@ from frontend.facilitator.forms import (
     ScheduleForm,
     errors_onto_form,
 )
+from rooms import services as room_services
+from rooms.models import RoomReport
 from sessions_app import access, selectors, services
 from sessions_app.errors import DomainError
 from sessions_app.models import RSVP, Membership, Schedule, Session, SupportGroup, User
 from sessions_app.recurrence import recurrence_parse
-from sessions_app.rooms import services as room_services
-from sessions_app.rooms.models import RoomReport
-from sessions_app.sms import selectors as sms_selectors
+from sms import selectors as sms_selectors
 
 # --- access helpers -----------------------------------------------------------------------------
 

@@ -15,9 +15,9 @@ _MAKE_ROOM = """
 import json
 from datetime import timedelta
 from sessions_app.services_accounts import login_session_create
-from facilitators.models import FacilitatorAssignment
+from sessions_app.models import FacilitatorAssignment
 from sessions_app import services
-from sessions_app.rooms import services as room_services
+from rooms import services as room_services
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 
 u = {unique!r}
@@ -121,7 +121,7 @@ def post_messages(server, room: RoomData, who: str, texts: list[str]) -> None:
     database; nobody connected hears them live: the shell has its own channel layer)."""
     server.shell(
         "from sessions_app.models import User\n"
-        "from sessions_app.rooms import services\n"
+        "from rooms import services\n"
         f"user = User.objects.get(pk={room.ids[who]})\n"
         f"for text in {texts!r}:\n"
         f"    services.chat_post(session_id={room.session}, user=user, text=text)\n"

@@ -19,11 +19,11 @@ WIDTHS = {"phone": (360, 780), "desktop": (1280, 900)}
 WORLD = """
 from datetime import timedelta
 from django.utils import timezone
-from facilitators.models import FacilitatorAssignment
+from sessions_app.models import FacilitatorAssignment
 from facilitators.services import note_save
 from sessions_app import services
 from sessions_app.models import RSVP, Membership, Session, User
-from sessions_app.sms.models import OutboundSms
+from sms.models import OutboundSms
 
 fac = User.objects.get(username={fac!r})
 group = services.group_create(

@@ -166,7 +166,7 @@ result = {{"body": note["body"], "revision": note["revision"], "follow_ups": not
 
 
 SLOW_NETWORK_GROUP = """
-from facilitators.models import FacilitatorAssignment
+from sessions_app.models import FacilitatorAssignment
 from sessions_app import services
 from sessions_app.models import User
 group = services.group_create(name="Slow Network Circle {unique}", topic="grief",

@@ -19,8 +19,8 @@ WORLD = """
 from datetime import timedelta
 from django.utils import timezone
 from sessions_app import services
-from sessions_app.rooms import services as room_services
-from sessions_app.rooms.models import CheckIn, RoomMessage, RoomParticipant, RoomReport
+from rooms import services as room_services
+from rooms.models import CheckIn, RoomMessage, RoomParticipant, RoomReport
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 
 u = {unique!r}
@@ -107,8 +107,8 @@ def test_coordinator_resolves_a_report(browser, hearth_server, world):
     resolved = server_json(
         hearth_server,
         f"""
-from facilitators.models import AuditEntry
-from sessions_app.rooms.models import RoomReport
+from sessions_app.models import AuditEntry
+from rooms.models import RoomReport
 report = RoomReport.objects.select_related("resolved_by").get(pk={world["report"]})
 result = [report.resolved_at is not None, report.resolved_by.username, report.resolution,
     AuditEntry.objects.filter(action="room.report_resolve", object_type="rooms.roomreport",

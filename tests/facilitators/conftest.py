@@ -9,8 +9,8 @@ from cryptography.fernet import Fernet
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from facilitators.models import FacilitatorAssignment
 from sessions_app import services as sessions_services
+from sessions_app.models import FacilitatorAssignment
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 
 

@@ -3,10 +3,10 @@
 import pytest
 from django.test import Client
 
-from facilitators.audit import audit_log
-from facilitators.models import AuditEntry, SafetyAlert, SessionNote
+from facilitators.models import SafetyAlert, SessionNote
 from sessions_app import services as sessions_services
-from sessions_app.models import Membership, SupportGroup
+from sessions_app.audit import audit_log
+from sessions_app.models import AuditEntry, Membership, SupportGroup
 from tests.facilitators.conftest import NOTE, client_for
 from tests.factories import UserFactory, member
 
@@ -130,7 +130,7 @@ def test_non_staff_cannot_reach_the_admin_or_its_notes(world, role):
         "/admin/",
         "/admin/facilitators/sessionnote/",
         f"/admin/facilitators/sessionnote/{note.pk}/change/",
-        "/admin/facilitators/auditentry/",
+        "/admin/sessions_app/auditentry/",
     ):
         response = client.get(path)
         assert response.status_code == 302, path
@@ -177,12 +177,12 @@ def test_coordinator_sees_notes_read_only_and_each_view_is_audited(world):
 def test_coordinator_sees_the_audit_log_read_only(world):
     _note(world)
     client = _admin_client(world.staff)
-    listing = client.get("/admin/facilitators/auditentry/")
+    listing = client.get("/admin/sessions_app/auditentry/")
     assert listing.status_code == 200
     assert "note.write" in listing.content.decode()
     entry = AuditEntry.objects.get(action="note.write")
-    assert client.get(f"/admin/facilitators/auditentry/{entry.pk}/delete/").status_code == 403
-    assert client.get("/admin/facilitators/auditentry/add/").status_code == 403
+    assert client.get(f"/admin/sessions_app/auditentry/{entry.pk}/delete/").status_code == 403
+    assert client.get("/admin/sessions_app/auditentry/add/").status_code == 403
 
 
 def test_coordinator_acknowledges_a_safety_alert_in_the_admin(world):

@@ -3,9 +3,17 @@
 import pytest
 from rest_framework.authtoken.models import Token
 
-from facilitators.models import AuditEntry, FacilitatorAssignment, SessionNote, SessionNoteRevision
+from facilitators.models import SessionNote, SessionNoteRevision
 from sessions_app import services as sessions_services
-from sessions_app.models import RSVP, Membership, Notice, Session, User
+from sessions_app.models import (
+    RSVP,
+    AuditEntry,
+    FacilitatorAssignment,
+    Membership,
+    Notice,
+    Session,
+    User,
+)
 from tests.facilitators.conftest import NOTE, client_for, past_session
 from tests.factories import UserFactory, member
 

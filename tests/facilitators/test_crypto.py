@@ -13,8 +13,9 @@ from django.core.management import CommandError, call_command
 
 from facilitators import crypto
 from facilitators.checks import notes_keys_not_local, notes_keys_valid
-from facilitators.models import AuditEntry, SessionNote, SessionNoteRevision
+from facilitators.models import SessionNote, SessionNoteRevision
 from facilitators.services import note_read
+from sessions_app.models import AuditEntry
 from tests.facilitators.conftest import NOTE, client_for, past_session
 
 ROOT = Path(__file__).resolve().parents[2]

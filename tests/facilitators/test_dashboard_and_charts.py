@@ -6,9 +6,8 @@ from datetime import timedelta
 import pytest
 
 from facilitators import charts, selectors, services
-from facilitators.models import AuditEntry
 from sessions_app import services as sessions_services
-from sessions_app.models import RSVP, Membership, SupportGroup
+from sessions_app.models import RSVP, AuditEntry, Membership, SupportGroup
 from tests.facilitators.conftest import NOTE, client_for, past_session
 from tests.factories import UserFactory, member, one_off_session
 

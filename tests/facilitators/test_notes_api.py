@@ -5,13 +5,8 @@ import copy
 import pytest
 from django.db import connection
 
-from facilitators.models import (
-    AuditEntry,
-    NoteTemplate,
-    SafetyAlert,
-    SessionNote,
-    SessionNoteRevision,
-)
+from facilitators.models import NoteTemplate, SafetyAlert, SessionNote, SessionNoteRevision
+from sessions_app.models import AuditEntry
 from tests.facilitators.conftest import NOTE, client_for, past_session
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.db import close_old_connections, connection
 
 from facilitators import crypto
-from facilitators.models import AuditEntry, SessionNote, SessionNoteRevision
+from facilitators.models import SessionNote, SessionNoteRevision
+from sessions_app.models import AuditEntry
 from tests.facilitators.conftest import NOTE, client_for, past_session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -15,8 +15,8 @@ from django.utils import timezone
 from sessions_app import services
 from sessions_app.models import RSVP, GroupInvite, Membership, Session, SupportGroup, User
 from sessions_app.recurrence import WEEKDAYS
-from sessions_app.sms.models import OutboundSms, SmsConsent
-from sessions_app.sms.services import CONSENT_TEXT
+from sms.models import OutboundSms, SmsConsent
+from sms.services import CONSENT_TEXT
 from tests.factories import GroupFactory, UserFactory, member, one_off_session, weekly_schedule
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from facilitators.models import AuditEntry
 from frontend.context_processors import facilitator_nav
-from sessions_app.rooms.models import CheckIn, RoomMessage, RoomParticipant, RoomReport
+from rooms.models import CheckIn, RoomMessage, RoomParticipant, RoomReport
+from sessions_app.models import AuditEntry
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 
 pytestmark = pytest.mark.django_db

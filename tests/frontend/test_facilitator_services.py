@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from facilitators import access as fac_access
+from rooms import services as room_services
 from sessions_app import selectors, services
 from sessions_app.errors import NotAllowed, StateConflict
 from sessions_app.models import Schedule
-from sessions_app.rooms import services as room_services
-from sessions_app.sms import selectors as sms_selectors
-from sessions_app.sms.models import OutboundSms
+from sms import selectors as sms_selectors
+from sms.models import OutboundSms
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 
 pytestmark = pytest.mark.django_db

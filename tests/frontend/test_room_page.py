@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from rooms.models import Room, RoomParticipant
 from sessions_app.models import Session
-from sessions_app.rooms.models import Room, RoomParticipant
 from tests.factories import GroupFactory, UserFactory, facilitator
 from tests.rooms.conftest import build_room_world
 

@@ -17,12 +17,11 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from config.asgi import application
-from facilitators.models import FacilitatorAssignment
+from rooms import services as room_services
+from rooms.db import room_db_shutdown
+from rooms.services import ROOM_CHANNEL_LAYER
 from sessions_app import services
-from sessions_app.models import Session, User
-from sessions_app.rooms import services as room_services
-from sessions_app.rooms.db import room_db_shutdown
-from sessions_app.rooms.services import ROOM_CHANNEL_LAYER
+from sessions_app.models import FacilitatorAssignment, Session, User
 from sessions_app.services_accounts import login_session_create
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from config.asgi import application
+from rooms import services as room_services
+from rooms.models import Room, RoomTicket
 from sessions_app import services
 from sessions_app.models import Session
-from sessions_app.rooms import services as room_services
-from sessions_app.rooms.models import Room, RoomTicket
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 from tests.rooms.conftest import ORIGIN, Client, build_room_world, enter
 

@@ -8,10 +8,10 @@ import time_machine
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
+from rooms import services as room_services
+from rooms.hub import SERVER_ID
+from rooms.models import RoomConnection, RoomParticipant
 from sessions_app.models import RSVP
-from sessions_app.rooms import services as room_services
-from sessions_app.rooms.hub import SERVER_ID
-from sessions_app.rooms.models import RoomConnection, RoomParticipant
 from tests.rooms.conftest import enter
 
 db = database_sync_to_async

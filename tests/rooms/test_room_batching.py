@@ -18,11 +18,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError
 from twisted.internet.testing import StringTransport
 
-from sessions_app.rooms import hub, layers
-from sessions_app.rooms import services as room_services
-from sessions_app.rooms.models import Room, RoomMessage
-from sessions_app.rooms.services import RoomError
-from sessions_app.rooms.wire import Frame, daphne_protocol
+from rooms import hub, layers
+from rooms import services as room_services
+from rooms.models import Room, RoomMessage
+from rooms.services import RoomError
+from rooms.wire import Frame, daphne_protocol
 from tests.rooms.conftest import connect, enter
 
 db = database_sync_to_async
@@ -263,7 +263,7 @@ def test_a_batch_over_several_rooms_answers_in_the_order_posted():
 async def test_database_away_at_the_door_closes_with_try_again_later(room_world, monkeypatch):
     """No welcome can be made: the connection closes with 1013 (the page reconnects after a
     while) instead of the consumer crashing; once the database is back, entry works."""
-    from sessions_app.rooms import selectors, services
+    from rooms import selectors, services
 
     w = room_world
     join, welcome = services.room_join, selectors.room_welcome

@@ -6,8 +6,8 @@ import json
 
 from channels.db import database_sync_to_async
 
+from rooms.models import Room, RoomMessage
 from sessions_app.models import User
-from sessions_app.rooms.models import Room, RoomMessage
 from tests.rooms.conftest import enter
 
 db = database_sync_to_async

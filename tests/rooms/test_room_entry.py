@@ -7,11 +7,11 @@ from datetime import UTC, timedelta
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
+from rooms import services as room_services
+from rooms.models import Room, RoomParticipant
+from rooms.selectors import crisis_resources
 from sessions_app import services
 from sessions_app.models import RSVP, Membership, Session
-from sessions_app.rooms import services as room_services
-from sessions_app.rooms.models import Room, RoomParticipant
-from sessions_app.rooms.selectors import crisis_resources
 from tests.factories import one_off_session
 from tests.rooms.conftest import connect, enter
 

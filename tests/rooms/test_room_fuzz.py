@@ -10,8 +10,8 @@ import logging
 import pytest
 from channels.db import database_sync_to_async
 
-from sessions_app.rooms.consumers import FACILITATOR_FRAMES, FRAME_TYPES
-from sessions_app.rooms.models import RoomMessage
+from rooms.consumers import FACILITATOR_FRAMES, FRAME_TYPES
+from rooms.models import RoomMessage
 from tests.rooms.conftest import enter
 
 db = database_sync_to_async

@@ -3,7 +3,7 @@ language: the account's choice, else the browser's, else the site's."""
 
 from channels.db import database_sync_to_async
 
-from sessions_app.rooms.selectors import crisis_resources
+from rooms.selectors import crisis_resources
 from tests.rooms.conftest import enter
 
 SPANISH_START = "Si estás en crisis"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 
+from rooms.models import Room, RoomMessage, RoomParticipant
 from sessions_app.models import Session
-from sessions_app.rooms.models import Room, RoomMessage, RoomParticipant
 from tests.rooms.conftest import enter
 
 db = database_sync_to_async
@@ -208,7 +208,7 @@ async def test_co_facilitator_keeps_every_control_when_the_lead_leaves(room_worl
 
 async def test_a_facilitator_taken_off_the_group_mid_session_cannot_end_the_room(room_world):
     """The connection was a facilitator's when it opened; the room asks again at `room.end`."""
-    from facilitators.models import FacilitatorAssignment
+    from sessions_app.models import FacilitatorAssignment
 
     w = room_world
     lead, _ = await enter(w.session.pk, w.lead)
@@ -224,7 +224,7 @@ async def test_a_facilitator_taken_off_the_group_mid_session_cannot_end_the_room
 async def test_a_bug_in_a_frame_answers_unavailable_and_the_connection_stays(
     room_world, monkeypatch, caplog
 ):
-    from sessions_app.rooms import services
+    from rooms import services
 
     def broken(**kwargs):
         raise KeyError("a bug")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 
-from sessions_app.rooms.models import Room, RoomParticipant
+from rooms.models import Room, RoomParticipant
 from tests.rooms.conftest import enter
 
 db = database_sync_to_async

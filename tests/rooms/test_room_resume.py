@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 
-from sessions_app.rooms.models import RoomMessage
+from rooms.models import RoomMessage
 from tests.rooms.conftest import enter
 
 db = database_sync_to_async

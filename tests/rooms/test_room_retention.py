@@ -11,10 +11,10 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from rooms import services as room_services
+from rooms.models import RoomMessage, RoomReport, RoomTicket
 from sessions_app.errors import NotAllowed
 from sessions_app.models import Session
-from sessions_app.rooms import services as room_services
-from sessions_app.rooms.models import RoomMessage, RoomReport, RoomTicket
 from tests.factories import one_off_session
 from tests.rooms.conftest import build_room_world
 

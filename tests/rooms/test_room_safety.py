@@ -7,9 +7,9 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
+from rooms.models import CheckIn, RoomMessage, RoomReport
+from rooms.selectors import crisis_resources
 from sessions_app.models import Session
-from sessions_app.rooms.models import CheckIn, RoomMessage, RoomReport
-from sessions_app.rooms.selectors import crisis_resources
 from tests.rooms.conftest import enter
 
 db = database_sync_to_async
@@ -216,7 +216,7 @@ async def test_malformed_frames_get_an_error_and_the_connection_stays(room_world
 
 
 def test_every_frame_type_has_its_handler_and_no_handler_is_unnamed():
-    from sessions_app.rooms.consumers import FRAME_TYPES, RoomConsumer
+    from rooms.consumers import FRAME_TYPES, RoomConsumer
 
     handlers = {name for name in dir(RoomConsumer) if name.startswith("frame_")}
     assert handlers == {"frame_" + kind.replace(".", "_") for kind in FRAME_TYPES}

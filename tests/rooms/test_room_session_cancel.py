@@ -2,9 +2,9 @@
 
 from channels.db import database_sync_to_async
 
+from rooms.models import RoomMessage
 from sessions_app import services
 from sessions_app.models import Session
-from sessions_app.rooms.models import RoomMessage
 from tests.rooms.conftest import connect, enter
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.throttling import ScopedRateThrottle
 from twilio.request_validator import RequestValidator
 
-from sessions_app.sms import backends
+from sms import backends
 from tests.factories import UserFactory
 from tests.sms.fake_twilio import FakeTwilio
 

@@ -8,8 +8,8 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from sessions_app.sms.models import OutboundSms, PhoneVerification, SmsConsent
-from sessions_app.sms.services import CONSENT_TEXT
+from sms.models import OutboundSms, PhoneVerification, SmsConsent
+from sms.services import CONSENT_TEXT
 from tests.factories import UserFactory
 from tests.sms.conftest import sms_user
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from sessions_app.sms import bodies
+from sms import bodies
 
 START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 TZ = ZoneInfo("America/Mexico_City")

@@ -21,8 +21,8 @@ from django.db import connection
 from django.utils import timezone
 
 from sessions_app.models import RSVP, Session, User
-from sessions_app.sms import services
-from sessions_app.sms.models import OutboundSms
+from sms import services
+from sms.models import OutboundSms
 from tests.factories import GroupFactory, one_off_session
 from tests.sms.conftest import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, PUBLIC
 

@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 
 from sessions_app import services as core_services
 from sessions_app.models import RSVP, Session
-from sessions_app.sms import bodies, services
-from sessions_app.sms.models import OutboundSms
+from sms import bodies, services
+from sms.models import OutboundSms
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 from tests.sms.conftest import signed_post, sms_user
 from tests.sms.test_webhooks import twiml

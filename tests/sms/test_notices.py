@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from sessions_app import services as core_services
 from sessions_app.models import RSVP
-from sessions_app.sms import services
-from sessions_app.sms.models import OutboundSms
+from sms import services
+from sms.models import OutboundSms
 from tests.factories import GroupFactory, member, one_off_session
 from tests.sms.conftest import sms_user
 

@@ -9,8 +9,8 @@ import time_machine
 
 from sessions_app import services as core_services
 from sessions_app.models import RSVP, Session
-from sessions_app.sms import services, timing
-from sessions_app.sms.models import OutboundSms
+from sms import services, timing
+from sms.models import OutboundSms
 from tests.factories import GroupFactory
 from tests.sms.conftest import sms_user
 

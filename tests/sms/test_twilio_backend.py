@@ -7,8 +7,8 @@ import time_machine
 from django.utils import timezone
 
 from sessions_app.models import RSVP
-from sessions_app.sms import services
-from sessions_app.sms.models import OutboundSms, SmsConsent, SmsContact
+from sms import services
+from sms.models import OutboundSms, SmsConsent, SmsContact
 from tests.factories import GroupFactory, one_off_session
 from tests.sms.conftest import ACCOUNT_SID, FROM_NUMBER, PUBLIC, sms_user
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from sessions_app import services as core_services
 from sessions_app.models import RSVP, Notice, SeatOffer
-from sessions_app.sms import bodies
-from sessions_app.sms.models import InboundSms, OutboundSms, SmsConsent, SmsStatusEvent
+from sms import bodies
+from sms.models import InboundSms, OutboundSms, SmsConsent, SmsStatusEvent
 from tests.factories import GroupFactory, facilitator, member, one_off_session
 from tests.sms.conftest import new_phone, signed_post, sms_user
 
@@ -187,7 +187,7 @@ def test_yes_claims_an_open_seat_offer(reminded, django_capture_on_commit_callba
     core_services.rsvp_cancel(session=session, user=user)
     offer = SeatOffer.objects.get(rsvp__user=waiting, status="open")
     # The offer notice went out by SMS (on commit in real life; run it here).
-    from sessions_app.sms import services
+    from sms import services
 
     notice = Notice.objects.get(user=waiting, kind="seat_offered")
     with django_capture_on_commit_callbacks(execute=True):
@@ -318,7 +318,7 @@ def test_undelivered_with_a_permanent_code_is_recorded_on_the_contact(
         )
     row.refresh_from_db()
     assert (row.delivery_status, row.error_code) == ("undelivered", 30006)
-    from sessions_app.sms.models import SmsContact
+    from sms.models import SmsContact
 
     contact = SmsContact.objects.get(phone=str(user.phone))
     assert (contact.undeliverable, contact.last_error_code) == (True, 30006)

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from facilitators import crypto
-from facilitators.audit import audit_log
 from facilitators.models import SessionNote, SessionNoteRevision
+from sessions_app.audit import audit_log
 
 
 def rotate_model(model, *, newest: str, batch_size: int, on_batch=None) -> tuple[int, list[int]]:

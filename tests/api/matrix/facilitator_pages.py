@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from facilitators import services as fac_services
 from facilitators.models import SafetyAlert
+from rooms.models import RoomMessage, RoomReport
 from sessions_app.models import Membership
-from sessions_app.rooms.models import RoomMessage, RoomReport
 from tests.api.matrix import Case
 from tests.api.matrix.world import World
 

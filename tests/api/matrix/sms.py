@@ -1,6 +1,6 @@
 """Permission expectations of the SMS area's API routes (me, phone, outbound log)."""
 
-from sessions_app.sms.services import CONSENT_TEXT
+from sms.services import CONSENT_TEXT
 from tests.api.matrix import Case, expect_all
 
 

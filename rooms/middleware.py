@@ -14,7 +14,7 @@ from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from sessions_app.rooms import services
+from rooms import services
 
 ROOM_PATH = re.compile(r"^/ws/sessions/(?P<session_id>\d{1,18})/room/$")
 

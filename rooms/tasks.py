@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from sessions_app.rooms import services
+from rooms import services
 
 
 @shared_task

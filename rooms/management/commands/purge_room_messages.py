@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sessions_app.rooms.services import room_messages_purge
+from rooms.services import room_messages_purge
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions_app.sms import views
+from sms import views
 
 urlpatterns = [
     path("sms/inbound/", views.inbound, name="sms-inbound"),

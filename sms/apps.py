@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class SmsConfig(AppConfig):
-    name = "sessions_app.sms"
+    name = "sms"
     label = "sms"
     verbose_name = "SMS"

@@ -30,14 +30,14 @@ from django.utils.translation import gettext_noop
 from phonenumber_field.phonenumber import to_python
 
 from sessions_app.models import RSVP, Notice, SeatOffer, Session, SupportGroup, User
-from sessions_app.sms import bodies, timing
-from sessions_app.sms.backends import (
+from sms import bodies, timing
+from sms.backends import (
     OPT_OUT_CODE,
     PERMANENT_NUMBER_CODES,
     SmsSendError,
     get_backend,
 )
-from sessions_app.sms.models import (
+from sms.models import (
     OutboundSms,
     PhoneVerification,
     SmsConsent,
@@ -662,7 +662,7 @@ def _insert_ignoring_conflicts(rows: list[tuple], *, dispatched_at: datetime) ->
 
 
 def _enqueue(ids: list[int]) -> None:
-    from sessions_app.sms import tasks
+    from sms import tasks
 
     for i in range(0, len(ids), DISPATCH_BATCH):
         tasks.send_outbound_batch.delay(ids[i : i + DISPATCH_BATCH])
@@ -862,7 +862,7 @@ def _send_failed(row: OutboundSms, exc: SmsSendError) -> str:
         reason=f"retry {row.attempts}: {exc.message[:120]}",
         updated_at=now,
     )
-    from sessions_app.sms import tasks
+    from sms import tasks
 
     tasks.send_outbound.apply_async((row.pk,), countdown=delay)
     return "retry"

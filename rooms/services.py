@@ -26,14 +26,10 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from facilitators.audit import audit_log
-from sessions_app import selectors as session_selectors
-from sessions_app.errors import DomainError, NotAllowed, StateConflict
-from sessions_app.models import RSVP, Session, User
-from sessions_app.rooms import layers, selectors
-from sessions_app.rooms.access import CLOSE_ENDED, CLOSE_REMOVED, can_moderate, room_entry
-from sessions_app.rooms.db import on_calling_loop
-from sessions_app.rooms.models import (
+from rooms import layers, selectors
+from rooms.access import CLOSE_ENDED, CLOSE_REMOVED, can_moderate, room_entry
+from rooms.db import on_calling_loop
+from rooms.models import (
     CheckIn,
     Room,
     RoomConnection,
@@ -42,6 +38,10 @@ from sessions_app.rooms.models import (
     RoomReport,
     RoomTicket,
 )
+from sessions_app import selectors as session_selectors
+from sessions_app.audit import audit_log
+from sessions_app.errors import DomainError, NotAllowed, StateConflict
+from sessions_app.models import RSVP, Session, User
 
 FACILITATOR = RoomParticipant.Role.FACILITATOR
 

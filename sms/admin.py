@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from sessions_app.sms.models import (
+from sms.models import (
     InboundSms,
     OutboundSms,
     PhoneVerification,

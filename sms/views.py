@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from sessions_app.sms import replies, services
+from sms import replies, services
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,12 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from facilitators.models import FacilitatorAssignment
 from sessions_app import selectors as core_selectors
 from sessions_app import services as core_services
 from sessions_app.errors import DomainError
-from sessions_app.models import RSVP, Notice, SeatOffer, Session, User
-from sessions_app.sms import bodies, selectors, services
-from sessions_app.sms.models import InboundSms, SmsConsent
+from sessions_app.models import RSVP, FacilitatorAssignment, Notice, SeatOffer, Session, User
+from sms import bodies, selectors, services
+from sms.models import InboundSms, SmsConsent
 
 OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 OPT_IN = {"START", "UNSTOP"}

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 
 from sessions_app.models import RSVP, Session, User
-from sessions_app.sms.models import OutboundSms
+from sms.models import OutboundSms
 
 REPLYABLE_KINDS = [
     OutboundSms.Kind.REMINDER,

@@ -25,11 +25,11 @@ import weakref
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from sessions_app.rooms import selectors, services
-from sessions_app.rooms.db import room_db
-from sessions_app.rooms.models import Room
-from sessions_app.rooms.services import ROOM_CHANNEL_LAYER
-from sessions_app.rooms.wire import Frame
+from rooms import selectors, services
+from rooms.db import room_db
+from rooms.models import Room
+from rooms.services import ROOM_CHANNEL_LAYER
+from rooms.wire import Frame
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from sessions_app.sms import services
+from sms import services
 
 
 class Command(BaseCommand):

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class RoomsConfig(AppConfig):
-    name = "sessions_app.rooms"
+    name = "rooms"
     label = "rooms"
     verbose_name = "Live rooms"

@@ -3,8 +3,8 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from sessions_app.rooms import services
-from sessions_app.rooms.models import CheckIn, RoomMessage, RoomReport
+from rooms import services
+from rooms.models import CheckIn, RoomMessage, RoomReport
 
 
 @admin.register(RoomReport)

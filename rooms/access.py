@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rooms.models import RoomParticipant
 from sessions_app import access
 from sessions_app.models import RSVP, Membership, Session
-from sessions_app.rooms.models import RoomParticipant
 
 # WebSocket close codes (CONTRACT.md, docs/rooms.md).
 CLOSE_UNAUTHENTICATED = 4401

@@ -17,7 +17,7 @@ import re
 
 from django.db import models
 
-from facilitators.models import AuditEntry
+from sessions_app.models import AuditEntry
 
 ACTION_PATTERN = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 MAX_METADATA_KEYS = 12

@@ -21,12 +21,12 @@ from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from rooms import access, selectors, services
+from rooms.db import room_db
+from rooms.hub import SERVER_ID, RoomHub, encode
+from rooms.wire import Frame, daphne_protocol
 from sessions_app.errors import DomainError
 from sessions_app.models import Session
-from sessions_app.rooms import access, selectors, services
-from sessions_app.rooms.db import room_db
-from sessions_app.rooms.hub import SERVER_ID, RoomHub, encode
-from sessions_app.rooms.wire import Frame, daphne_protocol
 
 logger = logging.getLogger(__name__)
 

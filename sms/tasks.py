@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from sessions_app.sms import services
+from sms import services
 
 
 @shared_task

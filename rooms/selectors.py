@@ -11,8 +11,7 @@ from django.db.models import Avg, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from sessions_app.models import Session
-from sessions_app.rooms.models import (
+from rooms.models import (
     CheckIn,
     Room,
     RoomConnection,
@@ -20,6 +19,7 @@ from sessions_app.rooms.models import (
     RoomParticipant,
     RoomReport,
 )
+from sessions_app.models import Session
 
 DEFAULT_CRISIS_RESOURCES = gettext_noop(
     "If you are in crisis or thinking about suicide, call or text 988 (Suicide & Crisis "
