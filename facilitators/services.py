@@ -26,6 +26,7 @@ from facilitators.models import (
 from sessions_app.audit import audit_log
 from sessions_app.errors import NotAllowed, StateConflict
 from sessions_app.models import RSVP, FacilitatorAssignment, Membership, Notice, Session, User
+from sessions_app.notices import notice_text
 
 __all__ = [
     "NoteContent",
@@ -532,7 +533,7 @@ def account_export(*, user: User) -> dict:
             {
                 "kind": n.kind,
                 "session": n.session_id,
-                "message": n.message,
+                "message": notice_text(n),
                 "created_at": _iso(n.created_at),
                 "read_at": _iso(n.read_at),
             }

@@ -343,7 +343,12 @@ class SeatOffer(models.Model):
 
 
 class Notice(models.Model):
-    """Something an attendee is told about on the site (and by SMS where they opted in)."""
+    """Something a person is told about on the site (and by SMS where they opted in).
+
+    What it says is data: `kind` and `params` (sessions_app/notices.py lists the keys); each
+    channel words it in its reader's language. `message` is the plain text in the site's
+    language when it was written, kept as a record.
+    """
 
     class Kind(models.TextChoices):
         SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
@@ -360,7 +365,8 @@ class Notice(models.Model):
         Session, null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    message = models.CharField(max_length=300)
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

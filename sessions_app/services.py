@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from schedule.models import Calendar, Event, Rule
 
-from sessions_app import access, selectors
+from sessions_app import access, events, selectors
 from sessions_app.audit import audit_log
 from sessions_app.errors import NotAllowed, StateConflict
 from sessions_app.models import (
@@ -33,6 +33,7 @@ from sessions_app.models import (
     Venue,
     validate_timezone,
 )
+from sessions_app.notices import notice_params, notices_create
 from sessions_app.recurrence import (
     FREQUENCIES,
     Recurrence,
@@ -365,28 +366,6 @@ def schedule_change(
 # --- one session ------------------------------------------------------------------------------
 
 
-def _local_label(session: Session, when: datetime | None = None) -> str:
-    local = (when or session.start).astimezone(session.group.tz)
-    return f"{local:%a %d %b}, {local:%H:%M}"
-
-
-def _notify(
-    *, users: Iterable[User], session: Session | None, kind: str, message: str
-) -> list[Notice]:
-    """Tell people something on the site (SMS delivery is layered on Notice rows)."""
-    notices = [
-        Notice(user=user, session=session, kind=kind, message=message[:300]) for user in users
-    ]
-    notices = Notice.objects.bulk_create(notices)
-    if notices:
-        # The SMS copy for people who opted in, once the change is committed.
-        from sms import services as sms_services
-
-        ids = [notice.pk for notice in notices]
-        transaction.on_commit(lambda: sms_services.notices_queue(notice_ids=ids))
-    return notices
-
-
 def _session_attendees(session: Session):
     return User.objects.filter(
         rsvps__session=session, rsvps__status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]
@@ -403,11 +382,7 @@ def session_cancel(*, session: Session, reason: str = "", by: User | None = None
         return session
     if session.end <= timezone.now():
         raise StateConflict("This session is already over.", code="session_past")
-    if session.room_open:
-        # Whoever is in the room hears that it ended, once this commits.
-        from rooms.services import room_announce_end
-
-        room_announce_end(session_id=session.pk)
+    room_was_open = session.room_open
     session.status = Session.Status.CANCELLED
     session.cancel_reason = reason
     session.sequence += 1
@@ -416,12 +391,14 @@ def session_cancel(*, session: Session, reason: str = "", by: User | None = None
     SeatOffer.objects.filter(rsvp__session=session, status=SeatOffer.Status.OPEN).update(
         status=SeatOffer.Status.WITHDRAWN, decided_at=timezone.now()
     )
-    _notify(
+    notices_create(
         users=_session_attendees(session),
         session=session,
         kind=Notice.Kind.SESSION_CANCELLED,
-        message=f"{session.group.name} on {_local_label(session)} is cancelled. {reason}".strip(),
+        params=notice_params(group=session.group, session=session, reason=reason),
     )
+    # The rooms app ends the room (if people may be in it); SMS drops pending reminders.
+    events.publish(events.SessionCancelled(session_id=session.pk, room_was_open=room_was_open))
     return session
 
 
@@ -457,16 +434,17 @@ def session_move(*, session: Session, start, end, by: User | None = None) -> Ses
         raise StateConflict("This session is already over.", code="session_past")
     if (start, end) == (session.start, session.end):
         return session
-    old_label = _local_label(session)
+    old_start = session.start
     session.start, session.end = start, end
     session.sequence += 1
     session.save(update_fields=["start", "end", "sequence", "updated_at"])
-    _notify(
+    notices_create(
         users=_session_attendees(session),
         session=session,
         kind=Notice.Kind.SESSION_MOVED,
-        message=f"{session.group.name} on {old_label} moved to {_local_label(session)}.",
+        params=notice_params(group=session.group, session=session, old_start=old_start),
     )
+    events.publish(events.SessionMoved(session_id=session.pk))
     return session
 
 
@@ -555,12 +533,13 @@ def membership_approve(*, membership: Membership, by: User) -> Membership:
     audit_log(
         actor=by, action="member.approve", obj=membership, metadata={"group": membership.group_id}
     )
-    _notify(
+    notices_create(
         users=[membership.user],
         session=None,
         kind=Notice.Kind.MEMBERSHIP_APPROVED,
-        message=f"You are now a member of {membership.group.name}.",
+        params=notice_params(group=membership.group),
     )
+    events.publish(events.MembershipApproved(membership_id=membership.pk))
     return membership
 
 
@@ -655,6 +634,7 @@ def rsvp_cancel(*, session: Session, user: User, now: datetime | None = None) ->
     )
     if session.status == Session.Status.SCHEDULED and session.end > now:
         _seats_fill(session=session, now=now)
+    events.publish(events.SeatFreed(session_id=session.pk, user_id=user.pk))
     return rsvp
 
 
@@ -674,25 +654,23 @@ def _seats_fill(*, session: Session, now: datetime) -> None:
         nxt = queue.select_related("user").first()
         if nxt is None:
             return
-        label = _local_label(session)
         if not offer_mode:
             nxt.status, nxt.waitlist_order = RSVP.Status.GOING, None
             nxt.save(update_fields=["status", "waitlist_order", "updated_at"])
-            _notify(
+            notices_create(
                 users=[nxt.user],
                 session=session,
                 kind=Notice.Kind.SEAT_PROMOTED,
-                message=f"A seat opened up: you are going to {session.group.name} on {label}.",
+                params=notice_params(group=session.group, session=session),
             )
         else:
             expires = min(now + timedelta(minutes=settings.SEAT_OFFER_TTL_MINUTES), session.start)
             SeatOffer.objects.create(rsvp=nxt, expires_at=expires)
-            _notify(
+            notices_create(
                 users=[nxt.user],
                 session=session,
                 kind=Notice.Kind.SEAT_OFFERED,
-                message=f"A seat is free for {session.group.name} on {label}. Claim it before "
-                f"{expires.astimezone(session.group.tz):%H:%M}.",
+                params=notice_params(group=session.group, session=session, until=expires),
             )
 
 

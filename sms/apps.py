@@ -5,3 +5,9 @@ class SmsConfig(AppConfig):
     name = "sms"
     label = "sms"
     verbose_name = "SMS"
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models must be loaded before the services are.
+        from sms import subscribers  # noqa: PLC0415
+
+        subscribers.subscribe()

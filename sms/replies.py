@@ -16,6 +16,7 @@ from sessions_app import selectors as core_selectors
 from sessions_app import services as core_services
 from sessions_app.errors import DomainError
 from sessions_app.models import RSVP, FacilitatorAssignment, Notice, SeatOffer, Session, User
+from sessions_app.notices import notice_params, notices_create
 from sms import bodies, selectors, services
 from sms.models import InboundSms, SmsConsent
 
@@ -175,18 +176,12 @@ def _late(inbound, user, session, now) -> None:
     facilitators = User.objects.filter(
         pk__in=FacilitatorAssignment.objects.filter(group=session.group).values("user")
     )
-    label = bodies.local_label(session.start, session.group.tz)
-    notices = Notice.objects.bulk_create(
-        Notice(
-            user=facilitator,
-            session=session,
-            kind=Notice.Kind.ATTENDEE_LATE,
-            message=f"{name} will be late to {session.group.name} ({label}).",
-        )
-        for facilitator in facilitators
+    notices_create(
+        users=facilitators,
+        session=session,
+        kind=Notice.Kind.ATTENDEE_LATE,
+        params=notice_params(group=session.group, session=session, attendee=name),
     )
-    ids = [n.pk for n in notices]
-    transaction.on_commit(lambda: services.notices_queue(notice_ids=ids))
     inbound.outcome = "late_told"
     inbound.reply = _about(user, session, "late_told")
 

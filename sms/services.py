@@ -374,9 +374,9 @@ def _notice_row(notice: Notice, now: datetime) -> OutboundSms | None:
         return None
     tz = _tz(user.timezone)
     session = notice.session
-    group_name = session.group.name if session else notice.message
-    if notice.kind == Notice.Kind.MEMBERSHIP_APPROVED:
-        group_name = notice.message.removeprefix("You are now a member of ").rstrip(".")
+    group_name = notice.params.get("group") or (session.group.name if session else "")
+    if not group_name:
+        return None  # a notice from before params, about no session: nothing to word it with
     expires = now + timedelta(days=1)
     if session is not None:
         expires = timing.expires_for(session.start)
@@ -396,18 +396,16 @@ def _notice_row(notice: Notice, now: datetime) -> OutboundSms | None:
         return None
     # In the recipient's language, never the one of the request that caused the notice.
     language = user.language or None
-    late_prefix = f" will be late to {session.group.name} (" if session else ""
-    if notice.kind == OutboundSms.Kind.LATE and late_prefix in notice.message:
-        # The notice holds "<name> will be late to <group> (<when>)." in English.
+    if notice.kind == OutboundSms.Kind.LATE:
+        if session is None or "attendee" not in notice.params:
+            return None  # a notice from before params: its words are not ours to cut apart
         body = bodies.late(
-            attendee_name=notice.message.rsplit(late_prefix, 1)[0],
-            group_name=session.group.name,
+            attendee_name=notice.params["attendee"],
+            group_name=group_name,
             start=session.start,
             tz=session.group.tz,
             language=language,
         )
-    elif notice.kind == OutboundSms.Kind.LATE:
-        body = bodies.fit(before="Hearth: ", name=notice.message, after="")
     else:
         body = bodies.notice(
             kind=notice.kind,

@@ -1,0 +1,15 @@
+"""How live rooms react to the scheduling core's domain events (subscribed in
+RoomsConfig.ready)."""
+
+from rooms import services
+from sessions_app import events
+
+
+def on_session_cancelled(event: events.SessionCancelled) -> None:
+    """Whoever is in the room of a cancelled session hears that it ended, and is let go."""
+    if event.room_was_open:
+        services.room_announce_end(session_id=event.session_id)
+
+
+def subscribe() -> None:
+    events.subscribe(events.SessionCancelled, on_session_cancelled)
