@@ -36,7 +36,7 @@ from api.filters import GroupFilter, SessionFilter
 from api.permissions import insider_group_ids
 from api.throttling import LoginThrottle, RegisterThrottle, RSVPThrottle
 from rooms import services as room_services
-from sessions_app import access, selectors, services, services_accounts
+from sessions_app import access, selectors, services
 from sessions_app.errors import StateConflict
 from sessions_app.models import RSVP, Membership, Schedule, Session, SupportGroup
 
@@ -99,7 +99,7 @@ class RegisterView(CoreViewMixin, APIView):
     def post(self, request):
         data = s.RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services_accounts.user_register(**data.validated_data)
+        user = services.user_register(**data.validated_data)
         return Response(s.AccountSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -569,7 +569,7 @@ class CalendarTokenView(CoreViewMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request):
-        user = services_accounts.user_calendar_token_reset(user=request.user)
+        user = services.user_calendar_token_reset(user=request.user)
         return Response({"token": user.calendar_token, "url": calendar_url(user)})
 
 

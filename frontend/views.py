@@ -26,7 +26,7 @@ from django.views.i18n import set_language
 
 from facilitators import services as facilitator_services
 from frontend import forms, throttle
-from sessions_app import access, selectors, services, services_accounts
+from sessions_app import access, selectors, services
 from sessions_app.errors import DomainError
 from sessions_app.models import RSVP, Membership, Session, SupportGroup
 from sessions_app.selectors import clock_time
@@ -376,7 +376,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services_accounts.user_register(
+            user = services.user_register(
                 username=data["username"],
                 password=data["password"],
                 display_name=data["display_name"],
@@ -506,7 +506,7 @@ def account_sms(request):
 @login_required
 @require_POST
 def account_calendar_reset(request):
-    services_accounts.user_calendar_token_reset(user=request.user)
+    services.user_calendar_token_reset(user=request.user)
     messages.success(request, _("You have a new calendar link. The old one no longer works."))
     return redirect("frontend:account")
 

@@ -19,7 +19,7 @@ print(user.pk)
 
 CREATE_SESSION = """
 from sessions_app.models import User
-from sessions_app.services_accounts import login_session_create
+from sessions_app.services.accounts import login_session_create
 print(login_session_create(user=User.objects.get(username={username!r})))
 """
 

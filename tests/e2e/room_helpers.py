@@ -14,7 +14,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 _MAKE_ROOM = """
 import json
 from datetime import timedelta
-from sessions_app.services_accounts import login_session_create
+from sessions_app.services.accounts import login_session_create
 from sessions_app.models import FacilitatorAssignment
 from sessions_app import services
 from rooms import services as room_services

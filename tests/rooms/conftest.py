@@ -22,7 +22,7 @@ from rooms.db import room_db_shutdown
 from rooms.services import ROOM_CHANNEL_LAYER
 from sessions_app import services
 from sessions_app.models import FacilitatorAssignment, Session, User
-from sessions_app.services_accounts import login_session_create
+from sessions_app.services.accounts import login_session_create
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 
 ORIGIN = b"http://testserver"

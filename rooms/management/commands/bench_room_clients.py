@@ -16,7 +16,7 @@ from facilitators.services import facilitator_assign
 from rooms import services as room_services
 from sessions_app import services
 from sessions_app.models import Membership, Session, SupportGroup, User
-from sessions_app.services_accounts import login_session_create
+from sessions_app.services.accounts import login_session_create
 
 
 def _cookie(user: User) -> str:

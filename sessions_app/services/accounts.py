@@ -1,4 +1,4 @@
-"""Writes about accounts: registration, the personal calendar token, login sessions."""
+"""Writes about accounts: profile, registration, the personal calendar token, login sessions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,43 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from sessions_app.models import User, new_calendar_token
+from sessions_app.models import (
+    User,
+    new_calendar_token,
+    validate_timezone,
+)
+from sessions_app.services.memberships import _display_name
+
+
+@transaction.atomic
+def user_update_profile(
+    *,
+    user: User,
+    display_name: str | None = None,
+    timezone_name: str | None = None,
+    language: str | None = None,
+) -> User:
+    """Change what a user shows, where their clock is and the language of their pages and
+    texts ("" follows the browser)."""
+    fields = []
+    if display_name is not None:
+        user.display_name = _display_name(user, display_name) if display_name.strip() else ""
+        fields.append("display_name")
+    if timezone_name is not None:
+        try:
+            validate_timezone(timezone_name)
+        except ValidationError as exc:
+            raise ValidationError({"timezone": exc.messages}) from None
+        user.timezone = timezone_name
+        fields.append("timezone")
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise ValidationError({"language": [f"“{language}” is not a language of Hearth."]})
+        user.language = language
+        fields.append("language")
+    if fields:
+        user.save(update_fields=fields)
+    return user
 
 
 @transaction.atomic

@@ -1,0 +1,117 @@
+"""Writes about support groups and venues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from sessions_app import selectors
+from sessions_app.models import (
+    SupportGroup,
+    Venue,
+)
+from sessions_app.services.rsvps import _seats_fill
+
+GROUP_FIELDS = {
+    "name",
+    "slug",
+    "description",
+    "guidelines",
+    "topic",
+    "language",
+    "format",
+    "timezone",
+    "capacity",
+    "join_policy",
+    "venue",
+    "video_url",
+    "reminder_offsets_minutes",
+    "is_public",
+    "lobby_enabled",
+}
+
+
+def _validate_offsets(offsets) -> list[int]:
+    if offsets is None:
+        return list(settings.DEFAULT_REMINDER_OFFSETS_MINUTES)
+    if not isinstance(offsets, list | tuple) or not all(
+        isinstance(o, int) and not isinstance(o, bool) and 15 <= o <= 14 * 24 * 60 for o in offsets
+    ):
+        raise ValidationError(
+            {"reminder_offsets_minutes": ["A list of minutes before the start, each 15 to 20160."]}
+        )
+    if len(offsets) > 5:
+        raise ValidationError({"reminder_offsets_minutes": ["At most 5 reminders."]})
+    return sorted(set(offsets), reverse=True)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "group"
+    slug, n = base, 2
+    while SupportGroup.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _group_check(group: SupportGroup, *, exclude: Iterable[str] = ()) -> None:
+    # Check the capacity first so that 0 or a negative number gets a plain message (the
+    # model field's own check would only say "ensure this value is >= 0").
+    if (
+        not isinstance(group.capacity, int)
+        or isinstance(group.capacity, bool)
+        or group.capacity < 1
+    ):
+        raise ValidationError({"capacity": ["Capacity must be at least 1."]})
+    group.full_clean(exclude=list(exclude))
+
+
+@transaction.atomic
+def group_create(*, name: str, topic: str, timezone: str, **fields) -> SupportGroup:
+    """Create a support group; `slug` is derived from the name unless given.
+
+    (`timezone` is the group's IANA zone name, as in the API; it shadows the module here.)
+    """
+    unknown = set(fields) - GROUP_FIELDS
+    if unknown:
+        raise ValidationError({f: ["Unknown field."] for f in sorted(unknown)})
+    fields["reminder_offsets_minutes"] = _validate_offsets(fields.get("reminder_offsets_minutes"))
+    if not fields.get("slug"):
+        fields["slug"] = _unique_slug(name)
+    group = SupportGroup(name=name, topic=topic, timezone=timezone, **fields)
+    _group_check(group)
+    group.save()
+    return group
+
+
+@transaction.atomic
+def group_update(*, group: SupportGroup, **fields) -> SupportGroup:
+    """Change a group's details; capacity changes fill freed seats of upcoming sessions."""
+    unknown = set(fields) - GROUP_FIELDS
+    if unknown:
+        raise ValidationError({f: ["Unknown field."] for f in sorted(unknown)})
+    if "reminder_offsets_minutes" in fields:
+        fields["reminder_offsets_minutes"] = _validate_offsets(fields["reminder_offsets_minutes"])
+    old_capacity = group.capacity
+    for name, value in fields.items():
+        setattr(group, name, value)
+    _group_check(group)
+    group.save(update_fields=list(fields) or None)
+    if group.capacity > old_capacity:
+        for session in selectors.sessions_upcoming(group=group).filter(capacity__isnull=True):
+            _seats_fill(session=session, now=timezone.now())
+    return group
+
+
+def venue_create(
+    *, name: str, address: str = "", city: str = "", accessibility_notes: str = ""
+) -> Venue:
+    """Create a venue for in-person groups."""
+    venue = Venue(name=name, address=address, city=city, accessibility_notes=accessibility_notes)
+    venue.full_clean()
+    venue.save()
+    return venue

@@ -1,0 +1,138 @@
+"""Writes about membership: join, invites, approve, ban."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from sessions_app import access, events
+from sessions_app.audit import audit_log
+from sessions_app.errors import NotAllowed, StateConflict
+from sessions_app.models import (
+    RSVP,
+    GroupInvite,
+    Membership,
+    Notice,
+    SupportGroup,
+    User,
+)
+from sessions_app.notices import notice_params, notices_create
+from sessions_app.services.rsvps import rsvp_cancel
+
+
+def _display_name(user: User, display_name: str | None) -> str:
+    name = (display_name or "").strip() or user.public_name
+    if len(name) > 60:
+        raise ValidationError({"display_name": ["At most 60 characters."]})
+    return name
+
+
+@transaction.atomic
+def membership_join(
+    *,
+    group: SupportGroup,
+    user: User,
+    display_name: str | None = None,
+    invite_token: str | None = None,
+) -> Membership:
+    """Join a group: open approves at once, approval waits, invite needs a valid invite."""
+    name = _display_name(user, display_name)
+    membership = Membership.objects.select_for_update().filter(group=group, user=user).first()
+    if membership is not None:
+        if membership.status == Membership.Status.BANNED:
+            raise NotAllowed("You cannot join this group.", code="banned")
+        if display_name and membership.display_name != name:
+            membership.display_name = name
+            membership.save(update_fields=["display_name"])
+        return membership
+
+    status = Membership.Status.APPROVED
+    if group.join_policy == SupportGroup.JoinPolicy.APPROVAL:
+        status = Membership.Status.PENDING
+    elif group.join_policy == SupportGroup.JoinPolicy.INVITE:
+        _invite_use(group=group, token=invite_token)
+    return Membership.objects.create(
+        group=group,
+        user=user,
+        status=status,
+        display_name=name,
+        decided_at=timezone.now() if status == Membership.Status.APPROVED else None,
+    )
+
+
+def _invite_use(*, group: SupportGroup, token: str | None) -> None:
+    invite = (
+        GroupInvite.objects.select_for_update().filter(group=group, token=token or "").first()
+        if token
+        else None
+    )
+    if invite is None:
+        raise NotAllowed("This group is by invitation only.", code="invite_required")
+    if invite.expires_at <= timezone.now() or invite.use_count >= invite.max_uses:
+        raise NotAllowed("This invitation has expired.", code="invite_expired")
+    invite.use_count += 1
+    invite.save(update_fields=["use_count"])
+
+
+def invite_create(
+    *, group: SupportGroup, by: User, days_valid: int = 14, max_uses: int = 1
+) -> GroupInvite:
+    """Create an invitation code for a group."""
+    if not 1 <= days_valid <= 90:
+        raise ValidationError({"days_valid": ["From 1 to 90 days."]})
+    if not 1 <= max_uses <= 100:
+        raise ValidationError({"max_uses": ["From 1 to 100."]})
+    return GroupInvite.objects.create(
+        group=group,
+        created_by=by,
+        expires_at=timezone.now() + timedelta(days=days_valid),
+        max_uses=max_uses,
+    )
+
+
+@transaction.atomic
+def membership_approve(*, membership: Membership, by: User) -> Membership:
+    """Approve a pending (or lift a ban on a) membership."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status == Membership.Status.APPROVED:
+        return membership
+    membership.status = Membership.Status.APPROVED
+    membership.decided_at, membership.decided_by = timezone.now(), by
+    membership.save(update_fields=["status", "decided_at", "decided_by"])
+    audit_log(
+        actor=by, action="member.approve", obj=membership, metadata={"group": membership.group_id}
+    )
+    notices_create(
+        users=[membership.user],
+        session=None,
+        kind=Notice.Kind.MEMBERSHIP_APPROVED,
+        params=notice_params(group=membership.group),
+    )
+    events.publish(events.MembershipApproved(membership_id=membership.pk))
+    return membership
+
+
+@transaction.atomic
+def membership_ban(*, membership: Membership, by: User) -> Membership:
+    """Ban a member: their upcoming RSVPs are cancelled and their seats given on."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if access.is_group_facilitator(user=membership.user, group=membership.group):
+        raise StateConflict("Remove the facilitator role before banning.", code="is_facilitator")
+    membership.status = Membership.Status.BANNED
+    membership.decided_at, membership.decided_by = timezone.now(), by
+    membership.save(update_fields=["status", "decided_at", "decided_by"])
+    audit_log(
+        actor=by, action="member.ban", obj=membership, metadata={"group": membership.group_id}
+    )
+    upcoming = RSVP.objects.filter(
+        user=membership.user,
+        session__group=membership.group,
+        session__end__gt=timezone.now(),
+        status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
+    ).select_related("session")
+    for rsvp in upcoming:
+        rsvp_cancel(session=rsvp.session, user=membership.user)
+    return membership
