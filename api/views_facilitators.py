@@ -188,7 +188,7 @@ class GroupFacilitatorsView(APIView):
                 {"username": ["No user with that username."]}, status=status.HTTP_400_BAD_REQUEST
             )
         existed = FacilitatorAssignment.objects.filter(group=group, user=user).exists()
-        assignment = services.facilitator_assign(
+        assignment = sessions_services.facilitator_assign(
             group=group, user=user, role=serializer.validated_data["role"], by=request.user
         )
         return Response(

@@ -431,7 +431,7 @@ def facilitators(request, slug):
                 form.add_error("username", _("No user with that username."))
             else:
                 try:
-                    fac_services.facilitator_assign(
+                    services.facilitator_assign(
                         group=group, user=user, role=form.cleaned_data["role"], by=request.user
                     )
                 except ValidationError as exc:

@@ -36,6 +36,7 @@ from sessions_app.services.schedules import (
     sessions_materialize,
 )
 from sessions_app.services.sessions import MAX_DURATION_MINUTES, session_cancel, session_move
+from sessions_app.services.staffing import facilitator_assign
 
 __all__ = [
     "GROUP_FIELDS",
@@ -43,6 +44,7 @@ __all__ = [
     "MAX_DURATION_MINUTES",
     "_hearth_calendar",
     "attendance_set",
+    "facilitator_assign",
     "group_create",
     "group_update",
     "invite_create",

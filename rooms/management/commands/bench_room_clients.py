@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from facilitators.services import facilitator_assign
 from rooms import services as room_services
 from sessions_app import services
 from sessions_app.models import Membership, Session, SupportGroup, User
+from sessions_app.services import facilitator_assign
 from sessions_app.services.accounts import login_session_create
 
 

@@ -6,10 +6,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from facilitators.services import facilitator_assign
 from rooms import services as room_services
 from sessions_app import services
 from sessions_app.models import RSVP, FacilitatorAssignment, Session, SupportGroup, User, Venue
+from sessions_app.services import facilitator_assign
 
 DEMO_PASSWORD = "hearth-demo-2026"  # noqa: S105 - printed for the demo logins on purpose
 

@@ -1,9 +1,5 @@
-"""Writes about facilitators, and every read of note content.
-
-Note content is decrypted only here, for a person allowed to see it, and each such read
-leaves an audit entry (`note.read`). Raises ValidationError (keyed by field, nested with dots),
-StateConflict (409) and NotAllowed (403) from sessions_app/errors.py.
-"""
+"""Notes: saving, reading (decrypted only here, for those allowed, audited), hand-over and
+safety alerts."""
 
 from __future__ import annotations
 
@@ -17,110 +13,23 @@ from django.utils import timezone
 from facilitators import crypto, selectors
 from facilitators.access import can_access_notes
 from facilitators.models import (
-    FacilitatorProfile,
     NoteTemplate,
     SafetyAlert,
     SessionNote,
     SessionNoteRevision,
 )
+from facilitators.services.profiles import strings_clean
 from sessions_app.audit import audit_log
 from sessions_app.errors import NotAllowed, StateConflict
-from sessions_app.models import RSVP, FacilitatorAssignment, Membership, Notice, Session, User
-from sessions_app.notices import notice_text
+from sessions_app.models import Session, User
 
-__all__ = [
-    "NoteContent",
-    "NoteStale",
-    "account_delete",
-    "account_export",
-    "audit_log",
-    "facilitator_assign",
-    "facilitator_profile_update",
-    "note_read",
-    "note_revisions_read",
-    "note_save",
-    "notes_handover_read",
-    "safety_alert_acknowledge",
-    "strings_clean",
-]
-
-logger = logging.getLogger(__name__)
+# The name the logging set-up and the operators know, whichever module of the package logs.
+logger = logging.getLogger("facilitators.services")
 
 SUMMARY_MAX = 2000
 BODY_MAX = 20000
 THEMES_MAX, THEME_MAX = 20, 60
 FOLLOW_UPS_MAX, FOLLOW_UP_MAX = 50, 500
-TRAININGS_MAX, TRAINING_MAX = 30, 120
-
-
-# --- facilitators -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def facilitator_assign(
-    *, group, user, role: str = FacilitatorAssignment.Role.CO, by: User | None = None
-) -> FacilitatorAssignment:
-    """Make `user` a facilitator of `group`, or change their role; idempotent."""
-    if role not in FacilitatorAssignment.Role.values:
-        choices = ", ".join(FacilitatorAssignment.Role.values)
-        raise ValidationError({"role": [f"Role must be one of: {choices}."]})
-    membership = Membership.objects.filter(group=group, user=user).first()
-    if membership is not None and membership.status == Membership.Status.BANNED:
-        raise StateConflict("A banned member cannot facilitate this group.", code="banned")
-    assignment, created = FacilitatorAssignment.objects.get_or_create(
-        group=group, user=user, defaults={"role": role}
-    )
-    if created or assignment.role != role:
-        if not created:
-            assignment.role = role
-            assignment.save(update_fields=["role"])
-        audit_log(
-            actor=by,
-            action="facilitator.assign",
-            obj=assignment,
-            metadata={"group": group.pk, "user": user.pk, "role": role, "created": created},
-        )
-    return assignment
-
-
-def strings_clean(value, *, name: str, max_items: int, max_length: int) -> list[str]:
-    if not isinstance(value, list):
-        raise ValidationError({name: ["Must be a list of strings."]})
-    if len(value) > max_items:
-        raise ValidationError({name: [f"At most {max_items} items."]})
-    cleaned = []
-    for i, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            raise ValidationError({f"{name}.{i}": ["Must be a non-empty string."]})
-        if len(item) > max_length:
-            raise ValidationError({f"{name}.{i}": [f"At most {max_length} characters."]})
-        cleaned.append(item.strip())
-    return cleaned
-
-
-@transaction.atomic
-def facilitator_profile_update(
-    *, user: User, bio: str | None = None, trainings: list[str] | None = None
-) -> FacilitatorProfile:
-    """Create or change a facilitator's profile."""
-    profile, _ = FacilitatorProfile.objects.get_or_create(user=user)
-    fields = []
-    if bio is not None:
-        if len(bio) > 5000:
-            raise ValidationError({"bio": ["At most 5000 characters."]})
-        profile.bio = bio
-        fields.append("bio")
-    if trainings is not None:
-        profile.trainings = strings_clean(
-            trainings, name="trainings", max_items=TRAININGS_MAX, max_length=TRAINING_MAX
-        )
-        fields.append("trainings")
-    if fields:
-        profile.save(update_fields=[*fields, "updated_at"])
-    return profile
-
-
-# --- notes --------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -473,105 +382,3 @@ def note_admin_content(*, note: SessionNote, by: User) -> NoteContent:
         metadata={"session": note.session_id, "revision": note.revision},
     )
     return _decrypt(note.content)
-
-
-# --- data rights --------------------------------------------------------------------------------
-
-
-def _iso(value):
-    return value.isoformat() if value else None
-
-
-@transaction.atomic
-def account_export(*, user: User) -> dict:
-    """Everything Hearth holds about `user` that is theirs: profile, memberships, RSVPs,
-    notices, facilitator roles. Never other people's data, never session notes."""
-    profile = FacilitatorProfile.objects.filter(user=user).first()
-    data = {
-        "exported_at": _iso(timezone.now()),
-        "profile": {
-            "username": user.username,
-            "display_name": user.display_name,
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "timezone": user.timezone,
-            "language": user.language,
-            "phone": str(user.phone) if user.phone else None,
-            "phone_verified_at": _iso(user.phone_verified_at),
-            "sms_opt_in": user.sms_opt_in,
-            "date_joined": _iso(user.date_joined),
-            "last_login": _iso(user.last_login),
-        },
-        "memberships": [
-            {
-                "group": m.group.slug,
-                "group_name": m.group.name,
-                "status": m.status,
-                "display_name": m.display_name,
-                "joined_at": _iso(m.created_at),
-                "decided_at": _iso(m.decided_at),
-            }
-            for m in user.memberships.select_related("group").order_by("created_at", "pk")
-        ],
-        "rsvps": [
-            {
-                "session": r.session_id,
-                "group": r.session.group.slug,
-                "start": _iso(r.session.start),
-                "status": r.status,
-                "source": r.source,
-                "attendance": r.attendance or None,
-                "minutes_present": r.minutes_present,
-                "created_at": _iso(r.created_at),
-            }
-            for r in RSVP.objects.filter(user=user)
-            .select_related("session", "session__group")
-            .order_by("session__start", "pk")
-        ],
-        "notices": [
-            {
-                "kind": n.kind,
-                "session": n.session_id,
-                "message": notice_text(n),
-                "created_at": _iso(n.created_at),
-                "read_at": _iso(n.read_at),
-            }
-            for n in Notice.objects.filter(user=user).order_by("created_at", "pk")
-        ],
-        "facilitator": {
-            "bio": profile.bio if profile else "",
-            "trainings": list(profile.trainings) if profile else [],
-            "groups": [
-                {"group": a.group.slug, "role": a.role}
-                for a in user.facilitator_assignments.select_related("group").order_by("pk")
-            ],
-        },
-    }
-    audit_log(actor=user, action="account.export", obj=user)
-    return data
-
-
-@transaction.atomic
-def account_delete(*, user: User, password: str) -> None:
-    """Delete `user`'s account after checking their password. Their seats go to the waitlist
-    first; notes they wrote keep only the display name already written in them."""
-    from sessions_app import services as sessions_services
-
-    if not isinstance(password, str) or not user.check_password(password):
-        raise ValidationError({"password": ["That is not your password."]})
-    user = User.objects.select_for_update().get(pk=user.pk)
-    upcoming = RSVP.objects.filter(
-        user=user,
-        session__end__gt=timezone.now(),
-        status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
-    ).select_related("session")
-    for rsvp in upcoming:
-        sessions_services.rsvp_cancel(session=rsvp.session, user=user)
-    audit_log(
-        actor=user,
-        action="account.delete",
-        obj=user,
-        metadata={"memberships": user.memberships.count()},
-    )
-    user.delete()
