@@ -6,4 +6,5 @@ class FacilitatorsConfig(AppConfig):
     verbose_name = "Facilitators"
 
     def ready(self):
-        from facilitators import checks  # noqa: F401 - registers the system checks
+        # In ready(): the checks read settings and models, which are loaded only now.
+        from facilitators import checks  # noqa: F401, PLC0415 - registers the system checks

@@ -4,13 +4,15 @@ Field-level input problems are Django `ValidationError`s keyed by field name (ne
 use dots, e.g. ``recurrence.byweekday``); these are the state and permission problems.
 """
 
+from django.utils.functional import Promise
+
 
 class DomainError(Exception):
     """Base class: `code` is stable and machine-readable, the message is for people."""
 
     code = "domain_error"
 
-    def __init__(self, message: str, *, code: str | None = None):
+    def __init__(self, message: str | Promise, *, code: str | None = None):
         super().__init__(message)
         self.message = message
         if code:

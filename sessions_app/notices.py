@@ -29,7 +29,7 @@ MESSAGE_MAX = 300
 
 # The words of each kind, filled from `params` (see `notice_params`). %(reason)s and the like
 # carry their own leading space when present.
-_TEXTS = {
+_TEXTS: dict[str, str] = {
     Notice.Kind.SESSION_CANCELLED: gettext_noop("%(group)s on %(when)s is cancelled.%(reason)s"),
     Notice.Kind.SESSION_MOVED: gettext_noop("%(group)s on %(old_when)s moved to %(when)s."),
     Notice.Kind.SEAT_PROMOTED: gettext_noop(
