@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from sessions_app.models import User
+from sms import tasks
 from sms.models import OutboundSms
 
 DISPATCH_BATCH = 50
@@ -36,7 +37,5 @@ def _opted_in(user: User) -> bool:
 
 
 def _enqueue(ids: list[int]) -> None:
-    from sms import tasks
-
     for i in range(0, len(ids), DISPATCH_BATCH):
         tasks.send_outbound_batch.delay(ids[i : i + DISPATCH_BATCH])

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app.models import RSVP, SeatOffer, Session, User
-from sms import timing
+from sms import tasks, timing
 from sms.backends import (
     OPT_OUT_CODE,
     PERMANENT_NUMBER_CODES,
@@ -183,8 +183,6 @@ def _send_failed(row: OutboundSms, exc: SmsSendError) -> str:
         reason=f"retry {row.attempts}: {exc.message[:120]}",
         updated_at=now,
     )
-    from sms import tasks
-
     tasks.send_outbound.apply_async((row.pk,), countdown=delay)
     return "retry"
 
