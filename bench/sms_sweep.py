@@ -179,10 +179,10 @@ def main() -> None:
         fill()
         print(f"filled in {time.perf_counter() - started:.1f} s: {counts()}")
     # Measure the sweep itself: hand-over to the queue is recorded, not executed.
-    import sms.services as sms_services
+    import sms.services.reminders as sms_reminders
 
     handed = []
-    sms_services._enqueue = handed.extend
+    sms_reminders._enqueue = handed.extend
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
     plan_ms, total_ms = [], []

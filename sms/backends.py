@@ -21,6 +21,10 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from twilio.base import values
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +135,6 @@ class LocmemBackend(BaseBackend):
 
 
 def _twilio_http_client(base_url: str, timeout: float):
-    from twilio.http.http_client import TwilioHttpClient
-
     class BaseUrlHttpClient(TwilioHttpClient):
         """Sends every request to `base_url` (scheme, host and path prefix) instead of
         api.twilio.com, and ignores proxy variables from the environment."""
@@ -163,8 +165,6 @@ class TwilioBackend(BaseBackend):
     """The real `twilio` client; TWILIO_API_BASE points it at another base URL."""
 
     def __init__(self):
-        from twilio.rest import Client
-
         self.client = Client(
             settings.TWILIO_ACCOUNT_SID,
             settings.TWILIO_AUTH_TOKEN,
@@ -172,13 +172,6 @@ class TwilioBackend(BaseBackend):
         )
 
     def send(self, *, to, body, status_callback, validity_period):
-        from twilio.base import values
-        from twilio.base.exceptions import (
-            TwilioException,
-            TwilioRestException,
-            TwilioServiceException,
-        )
-
         sender = (
             {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
             if settings.TWILIO_MESSAGING_SERVICE_SID
@@ -213,8 +206,6 @@ class TwilioBackend(BaseBackend):
         return message.sid
 
     def messages_since(self, *, to, since):
-        from twilio.base.exceptions import TwilioException
-
         try:
             listed = self.client.messages.list(
                 to=to, date_sent_after=since.date().isoformat(), page_size=50, limit=200

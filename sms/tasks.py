@@ -2,6 +2,9 @@
 
 from celery import shared_task
 
+# The services import this module to hand rows to the workers. So this one takes the services
+# module, never names from it, and reads `services.x` only when a task runs: either module may
+# be imported first, and neither needs an import inside a function.
 from sms import services
 
 

@@ -1,0 +1,41 @@
+"""What several SMS service modules share: zones, opt-in, cancelling and handing over rows."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from sessions_app.models import User
+from sms import tasks
+from sms.models import OutboundSms
+
+DISPATCH_BATCH = 50
+SESSION_KINDS = {
+    OutboundSms.Kind.REMINDER,
+    OutboundSms.Kind.SEAT_OFFERED,
+    OutboundSms.Kind.SEAT_PROMOTED,
+    OutboundSms.Kind.SESSION_MOVED,
+}
+
+
+def _tz(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def _cancel_pending(queryset, reason: str) -> int:
+    return queryset.filter(status=OutboundSms.Status.PENDING).update(
+        status=OutboundSms.Status.CANCELLED, reason=reason, updated_at=timezone.now()
+    )
+
+
+def _opted_in(user: User) -> bool:
+    return bool(user.sms_opt_in and user.phone and user.phone_verified_at)
+
+
+def _enqueue(ids: list[int]) -> None:
+    for i in range(0, len(ids), DISPATCH_BATCH):
+        tasks.send_outbound_batch.delay(ids[i : i + DISPATCH_BATCH])

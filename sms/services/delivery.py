@@ -1,0 +1,315 @@
+"""Sending one text exactly once, retries, reconciliation and status callbacks."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions_app.models import RSVP, SeatOffer, Session, User
+from sms import tasks, timing
+from sms.backends import (
+    OPT_OUT_CODE,
+    PERMANENT_NUMBER_CODES,
+    SmsSendError,
+    get_backend,
+)
+from sms.models import OutboundSms, SmsConsent, SmsContact, SmsStatusEvent
+from sms.services.common import SESSION_KINDS, _opted_in, _tz
+from sms.services.consent import contact_for, number_opt_out
+
+log = logging.getLogger(__name__)
+
+MAX_VALIDITY_SECONDS = 36000  # Twilio's maximum validity_period
+# Twilio's statuses in the order they happen; a callback never moves a message back.
+DELIVERY_RANK = {
+    "": 0,
+    "accepted": 1,
+    "queued": 2,
+    "sending": 3,
+    "sent": 4,
+    "delivered": 5,
+    "undelivered": 5,
+    "failed": 5,
+}
+
+
+def status_callback_url() -> str:
+    return settings.PUBLIC_BASE_URL + reverse("sms-status")
+
+
+# --- sending one text -------------------------------------------------------------------------
+
+
+def _send_blocker(row: OutboundSms, now: datetime) -> tuple[str, datetime | None]:
+    """Why this row must not go out now ('' if it may); a time if it should wait instead."""
+    if row.expires_at <= now:
+        return "expired", None
+    contact = SmsContact.objects.filter(phone=row.to).first()
+    if contact is not None and contact.opted_out:
+        return "opted_out", None
+    user = User.objects.filter(pk=row.user_id).first() if row.user_id else None
+    if row.kind == OutboundSms.Kind.VERIFICATION:
+        if user is None or str(user.phone or "") != row.to:
+            return "number_changed", None
+        return "", None
+    if contact is not None and contact.undeliverable:
+        return "undeliverable", None
+    if user is None or not _opted_in(user) or str(user.phone) != row.to:
+        return "no_consent", None
+    if row.kind in SESSION_KINDS:
+        session = Session.objects.filter(pk=row.session_id).first()
+        if session is None or session.status != Session.Status.SCHEDULED:
+            return "session_cancelled", None
+        if row.session_start is not None and session.start != row.session_start:
+            return "session_moved", None
+        if (
+            row.kind == OutboundSms.Kind.REMINDER
+            and not RSVP.objects.filter(
+                session=session, user=user, status=RSVP.Status.GOING
+            ).exists()
+        ):
+            return "not_going", None
+        if (
+            row.kind == OutboundSms.Kind.SEAT_OFFERED
+            and not SeatOffer.objects.filter(
+                rsvp__session=session, rsvp__user=user, status=SeatOffer.Status.OPEN
+            ).exists()
+        ):
+            return "offer_closed", None
+    tz = _tz(user.timezone)
+    if not timing.in_window(now, tz):
+        later = timing.next_window_open(now, tz)
+        if row.kind == OutboundSms.Kind.REMINDER or later >= row.expires_at:
+            return "quiet_hours", None
+        return "quiet_hours", later
+    return "", None
+
+
+def outbound_send(*, outbound_id: int) -> str:
+    """Send one row if it is still pending and still wanted; returns what happened."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            OutboundSms.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=outbound_id, status=OutboundSms.Status.PENDING)
+            .first()
+        )
+        if row is None:
+            return "not_pending"
+        if row.send_after > now:
+            return "not_due"
+        reason, later = _send_blocker(row, now)
+        if later is not None:
+            row.send_after, row.dispatched_at, row.reason = later, None, reason
+            row.save(update_fields=["send_after", "dispatched_at", "reason", "updated_at"])
+            return "deferred"
+        if reason:
+            row.status, row.reason = OutboundSms.Status.CANCELLED, reason
+            row.save(update_fields=["status", "reason", "updated_at"])
+            return reason
+        row.status, row.claimed_at = OutboundSms.Status.CLAIMED, now
+        row.attempts += 1
+        row.save(update_fields=["status", "claimed_at", "attempts", "updated_at"])
+    # The claim is committed: from here on a crash leaves a claimed row to reconcile.
+    validity = int((row.expires_at - timezone.now()).total_seconds())
+    try:
+        sid = get_backend().send(
+            to=row.to,
+            body=row.body,
+            status_callback=status_callback_url(),
+            validity_period=max(1, min(validity, MAX_VALIDITY_SECONDS)),
+        )
+    except SmsSendError as exc:
+        return _send_failed(row, exc)
+    with transaction.atomic():
+        updated = OutboundSms.objects.filter(pk=row.pk, status=OutboundSms.Status.CLAIMED).update(
+            status=OutboundSms.Status.SUBMITTED,
+            message_sid=sid,
+            submitted_at=timezone.now(),
+            reason="",
+            updated_at=timezone.now(),
+        )
+        if updated:
+            _apply_early_events(sid)
+    return "submitted"
+
+
+def _send_failed(row: OutboundSms, exc: SmsSendError) -> str:
+    now = timezone.now()
+    claimed = OutboundSms.objects.filter(pk=row.pk, status=OutboundSms.Status.CLAIMED)
+    if exc.ambiguous:
+        # The provider may have it: leave it claimed for reconciliation, never re-send here.
+        claimed.update(reason=f"unknown outcome ({exc.message[:120]})", updated_at=now)
+        return "ambiguous"
+    if exc.permanent:
+        claimed.update(
+            status=OutboundSms.Status.FAILED,
+            error_code=exc.code,
+            reason=exc.message[:200],
+            updated_at=now,
+        )
+        contact_record_error(phone=row.to, code=exc.code)
+        return "failed"
+    if row.attempts >= settings.SMS_MAX_ATTEMPTS:
+        claimed.update(
+            status=OutboundSms.Status.FAILED,
+            error_code=exc.code,
+            reason=f"gave up after {row.attempts} tries: {exc.message[:120]}",
+            updated_at=now,
+        )
+        return "failed"
+    delay = min(settings.SMS_RETRY_BASE_SECONDS * 2 ** (row.attempts - 1), 900.0)
+    delay *= random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not security
+    retry_at = now + timedelta(seconds=delay)
+    if retry_at >= row.expires_at:
+        claimed.update(
+            status=OutboundSms.Status.FAILED,
+            error_code=exc.code,
+            reason=f"expired while retrying: {exc.message[:120]}",
+            updated_at=now,
+        )
+        return "failed"
+    claimed.update(
+        status=OutboundSms.Status.PENDING,
+        send_after=retry_at,
+        dispatched_at=retry_at,
+        error_code=exc.code,
+        reason=f"retry {row.attempts}: {exc.message[:120]}",
+        updated_at=now,
+    )
+    tasks.send_outbound.apply_async((row.pk,), countdown=delay)
+    return "retry"
+
+
+def contact_record_error(*, phone: str, code: int | None) -> None:
+    """A permanent error about a number is kept on its contact; 21610 means it opted out."""
+    if code not in PERMANENT_NUMBER_CODES:
+        return
+    contact = contact_for(phone=phone)
+    SmsContact.objects.filter(pk=contact.pk).update(
+        last_error_code=code, last_error_at=timezone.now(), undeliverable=code != OPT_OUT_CODE
+    )
+    if code == OPT_OUT_CODE:
+        number_opt_out(
+            phone=phone,
+            source=SmsConsent.Source.CARRIER,
+            evidence="Twilio refused a send with error 21610 (the number replied STOP).",
+        )
+
+
+def outbound_reconcile_stale(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Settle rows stuck in claimed (a crash or an unknown outcome) from the provider's list:
+    found there -> submitted; not there -> pending again. Returns how many were settled."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.SMS_CLAIM_STALE_SECONDS)
+    stale = list(
+        OutboundSms.objects.filter(status=OutboundSms.Status.CLAIMED, claimed_at__lt=cutoff)
+        .order_by("claimed_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not stale:
+        return 0
+    backend = get_backend()
+    settled = 0
+    for pk in stale:
+        with transaction.atomic():
+            row = (
+                OutboundSms.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=OutboundSms.Status.CLAIMED, claimed_at__lt=cutoff)
+                .first()
+            )
+            if row is None:
+                continue
+            skew = timedelta(minutes=5)
+            try:
+                listed = backend.messages_since(to=row.to, since=row.claimed_at - skew)
+            except SmsSendError:
+                log.warning("reconcile: provider list failed for outbound %s", row.pk)
+                continue
+            known = set(
+                OutboundSms.objects.filter(message_sid__in=[m.sid for m in listed]).values_list(
+                    "message_sid", flat=True
+                )
+            )
+            match = next(
+                (
+                    m
+                    for m in listed
+                    if m.body == row.body
+                    and m.sid not in known
+                    and (m.created_at is None or m.created_at >= row.claimed_at - skew)
+                ),
+                None,
+            )
+            if match is not None:
+                row.status, row.message_sid = OutboundSms.Status.SUBMITTED, match.sid
+                row.submitted_at, row.reason = now, "reconciled: found at the provider"
+                if DELIVERY_RANK.get(match.status, 0) > DELIVERY_RANK.get(row.delivery_status, 0):
+                    row.delivery_status = match.status
+            elif row.expires_at <= now:
+                row.status, row.reason = OutboundSms.Status.FAILED, "reconciled: expired unsent"
+            else:
+                row.status, row.send_after, row.dispatched_at = (
+                    OutboundSms.Status.PENDING,
+                    now,
+                    None,
+                )
+                row.reason = "reconciled: not at the provider, to be sent again"
+            row.save()
+            settled += 1
+    return settled
+
+
+# --- status callbacks -------------------------------------------------------------------------
+
+
+def _advance(row: OutboundSms, status: str, error_code: int | None) -> None:
+    if DELIVERY_RANK.get(status, -1) > DELIVERY_RANK.get(row.delivery_status, 0):
+        row.delivery_status = status
+        fields = ["delivery_status", "updated_at"]
+        if error_code:
+            row.error_code = error_code
+            fields.append("error_code")
+        row.save(update_fields=fields)
+
+
+def _apply_early_events(sid: str) -> None:
+    """Callbacks that arrived before we stored the sid are applied now."""
+    row = OutboundSms.objects.select_for_update().filter(message_sid=sid).first()
+    if row is None:
+        return
+    for event in SmsStatusEvent.objects.filter(message_sid=sid, outbound__isnull=True):
+        event.outbound = row
+        event.save(update_fields=["outbound"])
+        _advance(row, event.status, event.error_code)
+
+
+@transaction.atomic
+def status_callback_record(*, params: dict) -> SmsStatusEvent:
+    """Log a delivery event and move the message's status forward (never back)."""
+    # What PostgreSQL could not store (NUL, an error code past an integer) is dropped: the
+    # event is still logged and the callback still answered.
+    params = {str(k).replace("\x00", ""): str(v).replace("\x00", "") for k, v in params.items()}
+    sid = (params.get("MessageSid") or params.get("SmsSid") or "")[:64]
+    status = (params.get("MessageStatus") or params.get("SmsStatus") or "")[:20].lower()
+    try:
+        error_code = int(params.get("ErrorCode") or 0) or None
+    except (TypeError, ValueError):
+        error_code = None
+    if error_code is not None and not 0 < error_code < 2**31:
+        error_code = None
+    row = OutboundSms.objects.select_for_update().filter(message_sid=sid).first() if sid else None
+    event = SmsStatusEvent.objects.create(
+        outbound=row, message_sid=sid, status=status, error_code=error_code, payload=params
+    )
+    if row is not None:
+        _advance(row, status, error_code)
+        if status in ("undelivered", "failed") and error_code:
+            transaction.on_commit(lambda: contact_record_error(phone=row.to, code=error_code))
+    return event
