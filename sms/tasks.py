@@ -22,7 +22,3 @@ def send_outbound(outbound_id: int) -> str:
 def send_outbound_batch(outbound_ids: list[int]) -> list[str]:
     return [services.outbound_send(outbound_id=pk) for pk in outbound_ids]
 
-
-@shared_task
-def queue_notices(notice_ids: list[int]) -> list[int]:
-    return services.notices_queue(notice_ids=notice_ids)
