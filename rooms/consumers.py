@@ -1,6 +1,6 @@
 """The room WebSocket: authentication from the scope, frames in and out, nothing else.
 
-Who may enter and every room rule live in access.py, services.py and selectors.py; the
+Who may enter and every room rule live in access.py, services/ and selectors.py; the
 per-process fan-out lives in hub.py. Frame shapes: docs/rooms.md.
 """
 
