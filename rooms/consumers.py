@@ -1,6 +1,6 @@
 """The room WebSocket: authentication from the scope, frames in and out, nothing else.
 
-Who may enter and every room rule live in access.py, services.py and selectors.py; the
+Who may enter and every room rule live in access.py, services/ and selectors.py; the
 per-process fan-out lives in hub.py. Frame shapes: docs/rooms.md.
 """
 
@@ -241,8 +241,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
             )
 
     def _within_hard_limit(self) -> bool:
-        if settings.HEARTH_BENCH:
-            return True
         now = time.monotonic()
         window = self.frame_times
         window.append(now)
@@ -257,7 +255,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         client_id = frame.get("client_id")
         if client_id is not None and (not isinstance(client_id, str) or len(client_id) > 64):
             raise ValidationError({"client_id": "At most 64 characters of text."})
-        if not settings.HEARTH_BENCH and not self.chat_rate.take():
+        if not self.chat_rate.take():
             await self.error("rate_limited", _("You are sending messages too fast; wait a moment."))
             return
         await self.hub.post_chat(

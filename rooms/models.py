@@ -1,7 +1,7 @@
 """Live session rooms: room state, stored chat messages with a per-room sequence, who is in
 the room (participants and their connections), check-ins, reports and room tickets.
 
-Rules live in services.py (writes) and selectors.py (reads); the consumer only carries frames.
+Rules live in services/ (writes) and selectors.py (reads); the consumer only carries frames.
 """
 
 from django.conf import settings

@@ -1,26 +1,23 @@
 """Adapter for Hearth's own room consumer (server name ``hearth``).
 
-The harness side is complete; what Hearth must provide (see README.md, "Plugging in
-Hearth"):
+What the adapter relies on (see README.md, "Plugging in Hearth"):
 
-1. ``config.asgi:application`` serving ``/ws/sessions/<session id>/room/`` (it exists).
-2. A management command ``bench_room_clients`` (e.g.
-   ``sessions_app/management/commands/bench_room_clients.py``) that, against the database
-   in ``DATABASE_URL``, creates (or reuses) ``--rooms`` live sessions whose rooms are open,
-   each with ``--clients-per-room`` users allowed in (one facilitator + attendees with a
-   ``going`` RSVP is fine), and prints on stdout one JSON object::
+1. ``config.asgi:application`` serving ``/ws/sessions/<session id>/room/``.
+2. ``hearth_clients.py`` next to this file (bench code, not part of Hearth), which against
+   the database in ``DATABASE_URL`` creates ``--rooms`` live sessions whose rooms are open,
+   each with ``--clients-per-room`` users allowed in (client 0 the facilitator, the others
+   attendees with a ``going`` RSVP), and prints on stdout one JSON object::
 
-       {"rooms": [[{"path": "/ws/sessions/12/room/?ticket=...",
+       {"rooms": [[{"path": "/ws/sessions/12/room/",
                     "headers": {"Cookie": "sessionid=..."}}, ...], ...]}
 
-   ``rooms[i][j]`` is how client j of room i connects (a signed room ticket in the query
-   string, or a session cookie header). Tickets must stay valid for at least 120 s.
+   ``rooms[i][j]`` is how client j of room i connects.
    Options: ``--rooms N --clients-per-room M --purpose warmup|shape|idle --base-url URL``.
-   It must not print anything else on stdout (logs go to stderr).
-3. With ``HEARTH_BENCH=1`` in the environment, the per-user chat rate limit (and any
-   other per-user throttle) must be off or far above 20 messages/s per user, and the
-   room must not pause chat because no facilitator is "present" (or the command must
-   make one of the clients the facilitator).
+   It prints nothing else on stdout (logs go to stderr).
+3. No per-user limit in the way: the server's environment sets the chat rate limit and the
+   hard frame limit (``ROOM_CHAT_BURST``, ``ROOM_CHAT_PER_MINUTE``,
+   ``ROOM_FRAMES_HARD_LIMIT``, read by config/settings.py) far above what the harness sends,
+   and each room has a facilitator among its clients, so chat is not paused.
 4. Chat frames ``{"type": "chat", "text": ...}`` from clients, delivered as
    ``{"type": "chat", "text": ..., ...}`` (extra keys such as ``seq`` are fine) to every
    member of the room, the sender included. Other frame types (welcome, presence,
@@ -49,7 +46,8 @@ from room_fanout.spec import (
     SetupRequest,
 )
 
-COMMAND = "bench_room_clients"
+# Far above any rate the harness sends: the room's per-user limits stay out of the way.
+NO_LIMIT = str(10**9)
 
 
 def _env(ctx: BenchContext, layer: str) -> dict[str, str]:
@@ -68,14 +66,17 @@ def _env(ctx: BenchContext, layer: str) -> dict[str, str]:
         "REDIS_URL": ctx.redis_url if layer == "redis" else "",
         "NOTES_ENCRYPTION_KEYS": notes_key,
         "SMS_BACKEND": "console",
-        "HEARTH_BENCH": "1",
+        "ROOM_CHAT_BURST": NO_LIMIT,
+        "ROOM_CHAT_PER_MINUTE": NO_LIMIT,
+        "ROOM_FRAMES_HARD_LIMIT": NO_LIMIT,
+        "BENCH_ROOM_FANOUT": "1",  # hearth_clients.py refuses to run without it
         "PYTHONPATH": ctx.repo_root,
     }
 
 
-def _manage(ctx: BenchContext, env: dict[str, str], args: list[str], timeout: float):
+def _run(ctx: BenchContext, env: dict[str, str], argv: list[str], timeout: float):
     return subprocess.run(
-        [ctx.python, "manage.py", *args],
+        [ctx.python, *argv],
         cwd=ctx.repo_root,
         env={**os.environ, **env},
         capture_output=True,
@@ -92,23 +93,17 @@ def build(ctx: BenchContext, processes: int = 1, layer: str | None = None) -> Se
     if layer == "redis":
         check_redis(ctx.redis_url)
     env = _env(ctx, layer)
-    probe = _manage(ctx, env, ["help", COMMAND], timeout=120)
-    if probe.returncode != 0:
-        raise ServerUnavailable(
-            f"management command '{COMMAND}' is not available yet "
-            "(see bench/room_fanout/README.md, 'Plugging in Hearth'): "
-            + " ".join((probe.stderr or probe.stdout).strip().splitlines()[-1:])
-        )
-    migrate = _manage(ctx, env, ["migrate", "--noinput"], timeout=300)
+    clients_script = os.path.join(ctx.bench_dir, "room_fanout", "hearth_clients.py")
+    migrate = _run(ctx, env, ["manage.py", "migrate", "--noinput"], timeout=300)
     if migrate.returncode != 0:
         raise ServerUnavailable(f"migrate failed: {migrate.stderr.strip()[-500:]}")
 
     def setup(req: SetupRequest) -> list[list[ClientEndpoint]]:
-        proc = _manage(
+        proc = _run(
             ctx,
             env,
             [
-                COMMAND,
+                clients_script,
                 "--rooms",
                 str(req.rooms),
                 "--clients-per-room",
@@ -121,14 +116,14 @@ def build(ctx: BenchContext, processes: int = 1, layer: str | None = None) -> Se
             timeout=300,
         )
         if proc.returncode != 0:
-            raise ServerUnavailable(f"{COMMAND} failed: {proc.stderr.strip()[-500:]}")
+            raise ServerUnavailable(f"hearth_clients.py failed: {proc.stderr.strip()[-500:]}")
         data = json.loads(proc.stdout)
         rooms = [
             [ClientEndpoint(path=c["path"], headers=dict(c.get("headers") or {})) for c in room]
             for room in data["rooms"]
         ]
         if len(rooms) != req.rooms or any(len(r) != req.clients_per_room for r in rooms):
-            raise ServerUnavailable(f"{COMMAND} returned the wrong number of clients")
+            raise ServerUnavailable("hearth_clients.py returned the wrong number of clients")
         return rooms
 
     if processes > 1:

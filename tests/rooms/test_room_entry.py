@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.utils import timezone
 
 from rooms import services as room_services
@@ -81,7 +82,7 @@ async def test_expired_ticket_closes_4401(room_world):
 
 
 def w_seconds() -> int:
-    return room_services.settings.ROOM_TICKET_SECONDS
+    return settings.ROOM_TICKET_SECONDS
 
 
 async def test_ticket_works_once(room_world):

@@ -1,0 +1,104 @@
+"""Raised hands and the speaking queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rooms.models import Room, RoomParticipant
+from rooms.services._common import RoomError, _moderator, _participant
+from rooms.services.lifecycle import _publish
+from sessions_app.models import User
+
+
+@transaction.atomic
+def hand_set(*, session_id: int, user: User, raised, now: datetime | None = None) -> None:
+    """Raise (to the end of the queue) or lower one's hand."""
+    if not isinstance(raised, bool):
+        raise ValidationError({"raised": _("true or false.")})
+    participant = _participant(session_id=session_id, user=user)
+    if raised == (participant.hand_raised_at is not None):
+        return
+    if raised:
+        participant.hand_raised_at = now or timezone.now()
+        participant.hand_rank = _next_rank(session_id)
+    else:
+        participant.hand_raised_at, participant.hand_rank = None, None
+    participant.save(update_fields=["hand_raised_at", "hand_rank"])
+    _publish(session_id, refresh=True)
+
+
+def _next_rank(session_id: int) -> int:
+    ranks = RoomParticipant.objects.filter(
+        session_id=session_id, hand_rank__isnull=False
+    ).values_list("hand_rank", flat=True)
+    return max(ranks, default=0) + 1
+
+
+def _speaker_advance(*, room: Room) -> None:
+    """The first raised hand becomes the speaker (their hand goes down); else nobody."""
+    first = (
+        RoomParticipant.objects.filter(
+            session_id=room.session_id, hand_raised_at__isnull=False, removed_at__isnull=True
+        )
+        .order_by("hand_rank", "hand_raised_at", "pk")
+        .first()
+    )
+    room.speaker_id = first.user_id if first else None
+    room.save(update_fields=["speaker"])
+    if first:
+        first.hand_raised_at, first.hand_rank = None, None
+        first.save(update_fields=["hand_raised_at", "hand_rank"])
+
+
+@transaction.atomic
+def turn_pass(*, session_id: int, user: User) -> None:
+    """Skip my turn: my hand goes down, and if I am speaking the next raised hand speaks."""
+    participant = _participant(session_id=session_id, user=user)
+    room = Room.objects.select_for_update().get(session_id=session_id)
+    if participant.hand_raised_at is not None:
+        participant.hand_raised_at, participant.hand_rank = None, None
+        participant.save(update_fields=["hand_raised_at", "hand_rank"])
+    if room.speaker_id == user.pk:
+        _speaker_advance(room=room)
+    _publish(session_id, refresh=True)
+
+
+@transaction.atomic
+def speaker_next(*, session_id: int, by: User) -> None:
+    """A facilitator gives the turn to the first raised hand."""
+    _moderator(session_id=session_id, by=by)
+    room = Room.objects.select_for_update().get(session_id=session_id)
+    _speaker_advance(room=room)
+    _publish(session_id, refresh=True)
+
+
+@transaction.atomic
+def hands_reorder(*, session_id: int, by: User, order) -> None:
+    """A facilitator puts the raised hands in a new order (hands not named keep theirs, after)."""
+    _moderator(session_id=session_id, by=by)
+    if (
+        not isinstance(order, list)
+        or len(order) > 500
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in order)
+        or len(set(order)) != len(order)
+    ):
+        raise ValidationError({"order": _("A list of distinct user ids.")})
+    hands = list(
+        RoomParticipant.objects.select_for_update()
+        .filter(session_id=session_id, hand_raised_at__isnull=False)
+        .order_by("hand_rank", "hand_raised_at", "pk")
+    )
+    by_user = {p.user_id: p for p in hands}
+    unknown = [i for i in order if i not in by_user]
+    if unknown:
+        raise RoomError(_("Some of those people have no hand raised."), code="not_found")
+    ordered = [by_user[i] for i in order] + [p for p in hands if p.user_id not in set(order)]
+    for rank, participant in enumerate(ordered, start=1):
+        participant.hand_rank = rank
+    RoomParticipant.objects.bulk_update(ordered, ["hand_rank"])
+    _publish(session_id, refresh=True)

@@ -1,0 +1,30 @@
+"""Purging room messages, tickets and dead connections after retention."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from rooms import selectors
+from rooms.models import RoomMessage, RoomTicket
+from rooms.services.presence import connections_reap
+
+
+@transaction.atomic
+def room_messages_purge(*, now: datetime | None = None) -> int:
+    """Delete room messages ROOM_MESSAGE_RETENTION_HOURS after their session ended, except
+    messages with an unresolved report; also used-up tickets and dead connections."""
+    now = now or timezone.now()
+    ids = list(selectors.messages_expired(now=now).values_list("pk", flat=True))
+    deleted = 0
+    for start in range(0, len(ids), 500):
+        deleted += (
+            RoomMessage.objects.filter(pk__in=ids[start : start + 500])
+            .delete()[1]
+            .get("rooms.RoomMessage", 0)
+        )
+    RoomTicket.objects.filter(expires_at__lt=now - timedelta(hours=1)).delete()
+    connections_reap(now=now)
+    return deleted
