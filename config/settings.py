@@ -304,8 +304,6 @@ ROOM_DB_THREADS = env.int(
     "ROOM_DB_THREADS",
     default=1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 2,
 )
-# Benchmarks only (bench/room_fanout): no per-user rate limits.
-HEARTH_BENCH = env.bool("HEARTH_BENCH", default=False)
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

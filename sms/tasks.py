@@ -21,4 +21,3 @@ def send_outbound(outbound_id: int) -> str:
 @shared_task(acks_late=True)
 def send_outbound_batch(outbound_ids: list[int]) -> list[str]:
     return [services.outbound_send(outbound_id=pk) for pk in outbound_ids]
-
