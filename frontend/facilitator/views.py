@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from facilitators import access as fac_access
-from facilitators import charts
 from facilitators import selectors as fac_selectors
 from facilitators import services as fac_services
 from facilitators.models import SafetyAlert
+from frontend.facilitator import charts
 from frontend.facilitator.describe import recurrence_describe
 from frontend.facilitator.forms import (
     AssignForm,
