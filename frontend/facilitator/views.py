@@ -27,7 +27,6 @@ from facilitators import selectors as fac_selectors
 from facilitators import services as fac_services
 from facilitators.models import SafetyAlert
 from frontend.facilitator import charts
-from frontend.facilitator.describe import recurrence_describe
 from frontend.facilitator.forms import (
     AssignForm,
     CancelForm,
@@ -38,6 +37,7 @@ from frontend.facilitator.forms import (
     ScheduleForm,
     errors_onto_form,
 )
+from frontend.words import recurrence_describe
 from rooms import services as room_services
 from rooms.models import RoomReport
 from sessions_app import access, selectors, services
