@@ -38,6 +38,7 @@ from frontend.facilitator.forms import (
     errors_onto_form,
 )
 from frontend.words import recurrence_describe
+from rooms import selectors as room_selectors
 from rooms import services as room_services
 from rooms.models import RoomReport
 from sessions_app import access, selectors, services
@@ -125,7 +126,7 @@ def dashboard(request):
                 else None
             ),
             "open_reports": (
-                fac_selectors.room_reports_open().count()
+                room_selectors.room_reports_open().count()
                 if fac_access.can_review_safety(user=user)
                 else None
             ),
@@ -488,7 +489,7 @@ def _session_page(request, session, *, note, form, follow_ups, conflict=None, st
             "conflict": conflict,
             "show_phone": access.is_coordinator(user=request.user),
             "is_over": session.end <= timezone.now(),
-            "room": fac_selectors.session_room_summary(session=session),
+            "room": room_selectors.session_room_summary(session=session),
         },
         status=status,
     )
@@ -699,7 +700,7 @@ def safety(request):
         "frontend/facilitator/safety.html",
         {
             "alerts": fac_selectors.safety_alerts_open(),
-            "open_reports": fac_selectors.room_reports_open().count(),
+            "open_reports": room_selectors.room_reports_open().count(),
         },
     )
 
@@ -737,7 +738,7 @@ def reports(request):
     return render(
         request,
         "frontend/facilitator/reports.html",
-        {"reports": fac_selectors.room_reports_open(), "group": None, "can_resolve": True},
+        {"reports": room_selectors.room_reports_open(), "group": None, "can_resolve": True},
     )
 
 
@@ -751,7 +752,7 @@ def group_reports(request, slug):
         request,
         "frontend/facilitator/reports.html",
         {
-            "reports": fac_selectors.room_reports_open(group=group),
+            "reports": room_selectors.room_reports_open(group=group),
             "group": group,
             "can_resolve": False,
         },
