@@ -11,17 +11,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from frontend.words import WEEKDAY_NAMES
 from sessions_app.models import SupportGroup
+from sessions_app.recurrence import WEEKDAYS
 
-WEEKDAY_CHOICES = [
-    ("0", _("Monday")),
-    ("1", _("Tuesday")),
-    ("2", _("Wednesday")),
-    ("3", _("Thursday")),
-    ("4", _("Friday")),
-    ("5", _("Saturday")),
-    ("6", _("Sunday")),
-]
+# The directory filters by Python's weekday number (0 = Monday).
+WEEKDAY_CHOICES = [(str(i), WEEKDAY_NAMES[day]) for i, day in enumerate(WEEKDAYS)]
 
 
 def errors_onto(form: forms.Form, exc: ValidationError) -> None:

@@ -26,10 +26,10 @@ from django.views.i18n import set_language
 
 from facilitators import services as facilitator_services
 from frontend import forms, throttle
+from frontend.words import clock_time, group_schedule_in_words
 from sessions_app import access, selectors, services
 from sessions_app.errors import DomainError
 from sessions_app.models import RSVP, Membership, Session, SupportGroup
-from sessions_app.selectors import clock_time
 from sms import services as sms_services
 from sms.models import SmsConsent
 
@@ -129,7 +129,7 @@ def _group_page(request, group: SupportGroup, *, join_form=None, status: int = 2
         "frontend/group_detail.html",
         {
             "group": group,
-            "schedule_words": selectors.group_schedule_in_words(group=group),
+            "schedule_words": group_schedule_in_words(group=group),
             "sessions": sessions,
             "membership": membership,
             "manages": manages,

@@ -1,4 +1,5 @@
-"""Reads of the rooms: snapshots for frames, message replay, moods for the dashboard."""
+"""Reads of the rooms: snapshots for frames, message replay, moods for the dashboard, reports
+and check-ins for facilitators."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection as db_connection
-from django.db.models import Avg, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
@@ -19,7 +20,7 @@ from rooms.models import (
     RoomParticipant,
     RoomReport,
 )
-from sessions_app.models import Session
+from sessions_app.models import Session, SupportGroup
 
 DEFAULT_CRISIS_RESOURCES = gettext_noop(
     "If you are in crisis or thinking about suicide, call or text 988 (Suicide & Crisis "
@@ -217,6 +218,53 @@ def reports_open() -> QuerySet:
         .select_related("message", "message__session__group")
         .order_by("created_at")
     )
+
+
+# --- for facilitators: reports and check-ins, by the names the room showed ------------------------
+
+
+def _room_name(*, session_field: str, user_field: str) -> Subquery:
+    """The display name the room showed for the user in `user_field` in the session in
+    `session_field` (None if they never joined it)."""
+    return Subquery(
+        RoomParticipant.objects.filter(
+            session_id=OuterRef(session_field), user_id=OuterRef(user_field)
+        ).values("display_name")[:1]
+    )
+
+
+def room_reports_open(*, group: SupportGroup | None = None) -> QuerySet:
+    """Unresolved room-message reports, oldest first (all groups, or one), with the reporter's
+    name as the room showed it in `reporter_name`. One query."""
+    reports = (
+        reports_open()
+        .select_related("reporter")
+        .annotate(
+            reporter_name=_room_name(session_field="message__session_id", user_field="reporter_id")
+        )
+    )
+    if group is not None:
+        reports = reports.filter(message__session__group=group)
+    return reports
+
+
+def session_room_summary(*, session: Session) -> dict:
+    """What a session's room left for its facilitators: each attendee's start and end mood (by
+    the display name the room showed, sorted by it) and how many messages were reported."""
+    rows: dict[int, dict] = {}
+    checkins = checkins_for_session(session_id=session.pk).annotate(
+        name=_room_name(session_field="session_id", user_field="user_id")
+    )
+    for checkin in checkins:
+        row = rows.setdefault(
+            checkin.user_id, {"name": checkin.name or "—", "start": None, "end": None}
+        )
+        row[checkin.phase] = checkin.mood
+    reported = RoomMessage.objects.filter(session=session, reports__isnull=False).distinct().count()
+    return {
+        "moods": sorted(rows.values(), key=lambda r: r["name"].casefold()),
+        "reported": reported,
+    }
 
 
 def messages_expired(*, now: datetime | None = None) -> QuerySet[RoomMessage]:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import dateformat, timezone
-from django.utils.text import capfirst
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils import timezone
+from schedule.models import Rule
 
 from sessions_app.models import (
     RSVP,
@@ -26,7 +24,6 @@ from sessions_app.models import (
 )
 from sessions_app.recurrence import (
     FREQUENCIES,
-    WEEKDAYS,
     Recurrence,
     recurrence_from_rule,
     recurrence_parse,
@@ -185,145 +182,7 @@ def session_is_first_time(*, rsvp: RSVP) -> bool:
     ).exists()
 
 
-# --- pages: the group directory and schedules in words ----------------------------------------
-
-# Everyday names for the zones most groups meet in; others are named after their city.
-_ZONE_LABELS = {
-    "America/New_York": gettext_lazy("Eastern"),
-    "America/Detroit": gettext_lazy("Eastern"),
-    "America/Toronto": gettext_lazy("Eastern"),
-    "America/Indiana/Indianapolis": gettext_lazy("Eastern"),
-    "America/Chicago": gettext_lazy("Central"),
-    "America/Winnipeg": gettext_lazy("Central"),
-    "America/Denver": gettext_lazy("Mountain"),
-    "America/Edmonton": gettext_lazy("Mountain"),
-    "America/Boise": gettext_lazy("Mountain"),
-    "America/Phoenix": gettext_lazy("Arizona"),
-    "America/Los_Angeles": gettext_lazy("Pacific"),
-    "America/Vancouver": gettext_lazy("Pacific"),
-    "America/Anchorage": gettext_lazy("Alaska"),
-    "Pacific/Honolulu": gettext_lazy("Hawaii"),
-    "Europe/London": gettext_lazy("UK time"),
-    "Europe/Dublin": gettext_lazy("Irish time"),
-    "Europe/Lisbon": gettext_lazy("Portugal time"),
-    "Europe/Berlin": gettext_lazy("Central European"),
-    "Europe/Paris": gettext_lazy("Central European"),
-    "Europe/Madrid": gettext_lazy("Central European"),
-    "Europe/Rome": gettext_lazy("Central European"),
-    "Europe/Amsterdam": gettext_lazy("Central European"),
-    "Europe/Brussels": gettext_lazy("Central European"),
-    "Europe/Vienna": gettext_lazy("Central European"),
-    "Europe/Zurich": gettext_lazy("Central European"),
-    "Europe/Stockholm": gettext_lazy("Central European"),
-    "Europe/Oslo": gettext_lazy("Central European"),
-    "Europe/Copenhagen": gettext_lazy("Central European"),
-    "Europe/Warsaw": gettext_lazy("Central European"),
-    "Europe/Prague": gettext_lazy("Central European"),
-    "UTC": gettext_lazy("UTC"),
-}
-
-_WEEKDAY_PLURALS = {
-    "MO": gettext_lazy("Mondays"),
-    "TU": gettext_lazy("Tuesdays"),
-    "WE": gettext_lazy("Wednesdays"),
-    "TH": gettext_lazy("Thursdays"),
-    "FR": gettext_lazy("Fridays"),
-    "SA": gettext_lazy("Saturdays"),
-    "SU": gettext_lazy("Sundays"),
-}
-_WEEKDAY_NAMES = {
-    "MO": gettext_lazy("Monday"),
-    "TU": gettext_lazy("Tuesday"),
-    "WE": gettext_lazy("Wednesday"),
-    "TH": gettext_lazy("Thursday"),
-    "FR": gettext_lazy("Friday"),
-    "SA": gettext_lazy("Saturday"),
-    "SU": gettext_lazy("Sunday"),
-}
-_SETPOS = {
-    1: gettext_lazy("first"),
-    2: gettext_lazy("second"),
-    3: gettext_lazy("third"),
-    4: gettext_lazy("fourth"),
-    5: gettext_lazy("fifth"),
-    -1: gettext_lazy("last"),
-}
-
-
-def timezone_label(name: str) -> str:
-    """A zone as people say it: "Eastern", "UK time", else "<city> time" ("Mexico City time")."""
-    if name in _ZONE_LABELS:
-        return str(_ZONE_LABELS[name])
-    city = name.rsplit("/", 1)[-1].replace("_", " ")
-    return _("%(city)s time") % {"city": city}
-
-
-def clock_time(value: time | datetime) -> str:
-    """A wall-clock time in the active language's style ("7:00 PM", "19:00" in Spanish)."""
-    return dateformat.format(value, pgettext("clock time format", "g:i A"))
-
-
-def _join_words(words: list[str]) -> str:
-    if len(words) == 1:
-        return words[0]
-    return _("%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
-
-
-def schedule_in_words(*, schedule: Schedule) -> str:
-    """A series as a sentence in the group's zone: "Tuesdays at 7:00 PM Eastern",
-    "The first Monday of each month at 10:00 AM Central", "Every other Thursday at …"."""
-    tz = schedule.group.tz
-    at = {"time": clock_time(schedule.start_time), "zone": timezone_label(schedule.group.timezone)}
-    until_instant = schedule.event.end_recurring_period
-    recurrence = recurrence_from_rule(
-        schedule.rule, until=until_instant.astimezone(tz).date() if until_instant else None
-    )
-    if recurrence is None:
-        day = dateformat.format(schedule.first_date, pgettext("long date format", "l j F Y"))
-        return _("Once, on %(day)s at %(time)s %(zone)s") % {"day": day, **at}
-
-    days = list(recurrence.byweekday)
-    interval = recurrence.interval
-    if recurrence.frequency == "monthly":
-        if recurrence.bysetpos is not None and days:
-            which = {"nth": _SETPOS[recurrence.bysetpos], "day": _WEEKDAY_NAMES[days[0]]}
-            if interval == 1:
-                text = _("The %(nth)s %(day)s of each month") % which
-            else:
-                text = _("The %(nth)s %(day)s of every %(n)s months") % {**which, "n": interval}
-        else:
-            nth = schedule.first_date.day
-            if interval == 1:
-                text = _("Monthly on day %(n)s") % {"n": nth}
-            else:
-                text = _("Every %(months)s months on day %(n)s") % {"months": interval, "n": nth}
-    else:
-        if recurrence.frequency == "daily" and not days:
-            days = list(WEEKDAYS)
-        if recurrence.frequency == "weekly" and not days:
-            days = [WEEKDAYS[schedule.first_date.weekday()]]
-        if days == list(WEEKDAYS):
-            plural = str(_("Every day"))
-        elif days == list(WEEKDAYS[:5]):
-            plural = str(_("Weekdays"))
-        else:
-            plural = _join_words([str(_WEEKDAY_PLURALS[d]) for d in days])
-        singular = _join_words([str(_WEEKDAY_NAMES[d]) for d in days])
-        if interval == 1:
-            text = plural
-        elif recurrence.frequency == "weekly" and interval == 2 and len(days) == 1:
-            text = _("Every other %(day)s") % {"day": singular}
-        elif recurrence.frequency == "weekly" and interval == 2:
-            text = _("Every other week on %(days)s") % {"days": singular}
-        elif recurrence.frequency == "weekly":
-            text = _("Every %(n)s weeks on %(days)s") % {"n": interval, "days": singular}
-        else:
-            text = _("Every %(n)s days") % {"n": interval}
-    text = _("%(when)s at %(time)s %(zone)s") % {"when": text, **at}
-    if recurrence.until:
-        until = dateformat.format(recurrence.until, pgettext("long date format", "l j F Y"))
-        text = _("%(schedule)s, until %(day)s") % {"schedule": text, "day": until}
-    return capfirst(text)
+# --- the group directory and group pages ----------------------------------------------------------
 
 
 def schedules_active(*, group: SupportGroup, now: datetime | None = None) -> QuerySet[Schedule]:
@@ -339,11 +198,6 @@ def schedules_active(*, group: SupportGroup, now: datetime | None = None) -> Que
         .select_related("group", "event", "rule")
         .order_by("first_date", "start_time", "pk")
     )
-
-
-def group_schedule_in_words(*, group: SupportGroup, now: datetime | None = None) -> list[str]:
-    """Each active series of a group as a sentence (see schedule_in_words)."""
-    return [schedule_in_words(schedule=s) for s in schedules_active(group=group, now=now)]
 
 
 def groups_next_session(
@@ -455,8 +309,6 @@ def schedule_preview(
     materialisation does (recurrence_parse, then rule_expand in the group's zone); raises the
     same ValidationError keyed ``start`` / ``recurrence.<field>`` as schedule_create.
     """
-    from schedule.models import Rule
-
     now = now or timezone.now()
     tz = group.tz
     if not isinstance(recurrence, Recurrence):

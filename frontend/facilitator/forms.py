@@ -10,26 +10,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from frontend.words import SETPOS_NAMES, WEEKDAY_NAMES
 from sessions_app.models import FacilitatorAssignment, SupportGroup
 from sessions_app.recurrence import WEEKDAYS
 
-WEEKDAY_NAMES = {
-    "MO": _("Monday"),
-    "TU": _("Tuesday"),
-    "WE": _("Wednesday"),
-    "TH": _("Thursday"),
-    "FR": _("Friday"),
-    "SA": _("Saturday"),
-    "SU": _("Sunday"),
-}
-SETPOS_NAMES = {
-    1: _("first"),
-    2: _("second"),
-    3: _("third"),
-    4: _("fourth"),
-    5: _("fifth"),
-    -1: _("last"),
-}
 TIMEZONES = sorted(zoneinfo.available_timezones())
 
 

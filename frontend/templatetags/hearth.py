@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import dateformat
+from django.utils.translation import get_language_info, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
-from sessions_app.selectors import clock_time, timezone_label
+from frontend.words import clock_time, timezone_label
 
 register = template.Library()
 
@@ -52,8 +52,6 @@ def zone_label(tzname: str) -> str:
 @register.filter
 def language_label(code: str) -> str:
     """'English', 'Español' in the page's language; the code itself if Django does not know it."""
-    from django.utils.translation import get_language_info
-
     try:
         return get_language_info(code)["name_translated"]
     except KeyError:

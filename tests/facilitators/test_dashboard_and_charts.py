@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from facilitators import charts, selectors, services
+from facilitators import selectors, services
+from frontend.facilitator import charts
 from sessions_app import services as sessions_services
 from sessions_app.models import RSVP, AuditEntry, Membership, SupportGroup
 from tests.facilitators.conftest import NOTE, client_for, past_session

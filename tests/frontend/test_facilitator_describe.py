@@ -4,7 +4,7 @@ from datetime import date, time
 
 import pytest
 
-from frontend.facilitator.describe import recurrence_describe
+from frontend.words import recurrence_describe
 from sessions_app.recurrence import recurrence_parse
 
 FIRST = date(2030, 1, 7)

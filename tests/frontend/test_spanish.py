@@ -17,8 +17,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from frontend.facilitator.describe import recurrence_describe
 from frontend.views_room import room_strings
+from frontend.words import recurrence_describe
 from sessions_app.recurrence import recurrence_parse
 from tests.rooms.conftest import build_room_world
 

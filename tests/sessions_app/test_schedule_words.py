@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import translation
 
-from sessions_app import selectors, services
+from frontend.words import group_schedule_in_words, timezone_label
+from sessions_app import services
 from sessions_app.models import Schedule
 from tests.factories import GroupFactory
 
@@ -21,7 +22,7 @@ def _words(group, start_time, recurrence, *, first=FUTURE):
         duration_minutes=60,
         recurrence=recurrence,
     )
-    return selectors.group_schedule_in_words(group=group)
+    return group_schedule_in_words(group=group)
 
 
 @pytest.mark.parametrize(
@@ -109,22 +110,20 @@ def test_ended_series_are_left_out():
     group = GroupFactory(timezone="America/New_York")
     _words(group, "19:00:00", {"frequency": "weekly", "byweekday": ["TU"]})
     services.schedule_end(schedule=Schedule.objects.get(group=group))
-    assert selectors.group_schedule_in_words(group=group) == []
+    assert group_schedule_in_words(group=group) == []
 
 
 def test_spanish():
     group = GroupFactory(timezone="America/New_York")
     _words(group, "19:00:00", {"frequency": "weekly", "byweekday": ["TU"]})
     with translation.override("es"):
-        assert selectors.group_schedule_in_words(group=group) == [
-            "Los martes a las 19:00, hora del Este"
-        ]
+        assert group_schedule_in_words(group=group) == ["Los martes a las 19:00, hora del Este"]
 
 
 def test_timezone_labels():
-    assert selectors.timezone_label("America/New_York") == "Eastern"
-    assert selectors.timezone_label("Asia/Kolkata") == "Kolkata time"
-    assert selectors.timezone_label("America/Argentina/Buenos_Aires") == "Buenos Aires time"
+    assert timezone_label("America/New_York") == "Eastern"
+    assert timezone_label("Asia/Kolkata") == "Kolkata time"
+    assert timezone_label("America/Argentina/Buenos_Aires") == "Buenos Aires time"
 
 
 def test_spanish_monthly_and_every_other_week():
@@ -133,9 +132,9 @@ def test_spanish_monthly_and_every_other_week():
     fortnightly = GroupFactory(timezone="America/Mexico_City")
     _words(fortnightly, "20:00:00", {"frequency": "weekly", "interval": 2, "byweekday": ["WE"]})
     with translation.override("es"):
-        assert selectors.group_schedule_in_words(group=monthly) == [
+        assert group_schedule_in_words(group=monthly) == [
             "El primer lunes de cada mes a las 10:00, hora del Centro"
         ]
-        assert selectors.group_schedule_in_words(group=fortnightly) == [
+        assert group_schedule_in_words(group=fortnightly) == [
             "Un miércoles sí y otro no a las 20:00, hora de Mexico City"
         ]
