@@ -127,7 +127,7 @@ def chat_sender(*, session_id: int, user_id: int, now: datetime | None = None) -
         f"FROM {participants} p JOIN {sessions} s ON s.id = p.session_id "
         f"WHERE p.session_id = %s AND p.user_id = %s"
     )
-    params = [
+    params: list[str | int | datetime | None] = [
         Session.Status.SCHEDULED.value,
         session_id,
         cutoff,

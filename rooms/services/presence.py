@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rooms import selectors
-from rooms.access import room_entry
+from rooms.access import CLOSE_NO_SESSION, room_entry
 from rooms.models import Room, RoomConnection, RoomParticipant
 from rooms.services._common import FACILITATOR, RoomDenied
 from rooms.services.lifecycle import _publish
@@ -31,8 +31,8 @@ def room_join(
     now = now or timezone.now()
     session = Session.objects.select_related("group").filter(pk=session_id).first()
     entry = room_entry(user=user, session=session)
-    if not entry.allowed:
-        raise RoomDenied(entry.reason, close_code=entry.code)
+    if not entry.allowed or session is None:
+        raise RoomDenied(entry.reason, close_code=entry.code or CLOSE_NO_SESSION)
     room, _created = Room.objects.get_or_create(session=session)
     participant = RoomParticipant.objects.filter(session=session, user=user).first()
     if participant is None:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,10 +34,8 @@ def hand_set(*, session_id: int, user: User, raised, now: datetime | None = None
 
 
 def _next_rank(session_id: int) -> int:
-    ranks = RoomParticipant.objects.filter(
-        session_id=session_id, hand_rank__isnull=False
-    ).values_list("hand_rank", flat=True)
-    return max(ranks, default=0) + 1
+    ranks = RoomParticipant.objects.filter(session_id=session_id).aggregate(top=Max("hand_rank"))
+    return (ranks["top"] or 0) + 1
 
 
 def _speaker_advance(*, room: Room) -> None:

@@ -63,7 +63,7 @@ def _send_blocker(row: OutboundSms, now: datetime) -> tuple[str, datetime | None
     if user is None or not _opted_in(user) or str(user.phone) != row.to:
         return "no_consent", None
     if row.kind in SESSION_KINDS:
-        session = Session.objects.filter(pk=row.session_id).first()
+        session = Session.objects.filter(pk=row.session_id).first() if row.session_id else None
         if session is None or session.status != Session.Status.SCHEDULED:
             return "session_cancelled", None
         if row.session_start is not None and session.start != row.session_start:
@@ -226,9 +226,10 @@ def outbound_reconcile_stale(*, now: datetime | None = None, limit: int = 200) -
             )
             if row is None:
                 continue
-            skew = timedelta(minutes=5)
+            # Claimed before `cutoff` (the filter above), so claimed_at is set.
+            since = (row.claimed_at or cutoff) - timedelta(minutes=5)
             try:
-                listed = backend.messages_since(to=row.to, since=row.claimed_at - skew)
+                listed = backend.messages_since(to=row.to, since=since)
             except SmsSendError:
                 log.warning("reconcile: provider list failed for outbound %s", row.pk)
                 continue
@@ -243,7 +244,7 @@ def outbound_reconcile_stale(*, now: datetime | None = None, limit: int = 200) -
                     for m in listed
                     if m.body == row.body
                     and m.sid not in known
-                    and (m.created_at is None or m.created_at >= row.claimed_at - skew)
+                    and (m.created_at is None or m.created_at >= since)
                 ),
                 None,
             )

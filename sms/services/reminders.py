@@ -55,7 +55,10 @@ def _starts_due(
 
     def send(start_s: int) -> datetime:
         start = datetime.fromtimestamp(start_s, tz=UTC)
-        return timing.reminder_send_time(start=start, offset=offset, tz=tz)
+        moment = timing.reminder_send_time(start=start, offset=offset, tz=tz)
+        if moment is None:  # only offsets under 12 h are ever dropped, and those never come here
+            raise ValueError(f"No send time for a {offset} reminder at {start}.")
+        return moment
 
     span = int(timedelta(hours=14).total_seconds())
     base_lo = int((after + offset).timestamp()) - span
