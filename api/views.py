@@ -33,7 +33,6 @@ from rest_framework.views import APIView
 
 from api import serializers as s
 from api.filters import GroupFilter, SessionFilter
-from api.permissions import insider_group_ids
 from api.throttling import LoginThrottle, RegisterThrottle, RSVPThrottle
 from rooms import services as room_services
 from sessions_app import access, selectors, services, services_accounts
@@ -159,7 +158,7 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
     def get_serializer_context(self):
         return {
             **super().get_serializer_context(),
-            "insiders": insider_group_ids(self.request.user),
+            "video_link_group_ids": access.video_link_group_ids(user=self.request.user),
         }
 
     def get_group(self) -> SupportGroup:
@@ -356,15 +355,6 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
 # --- sessions ---------------------------------------------------------------------------------
 
 
-def sessions_visible(user):
-    sessions = Session.objects.all()
-    if access.is_coordinator(user=user):
-        return sessions
-    if not user.is_authenticated:
-        return sessions.filter(group__is_public=True)
-    return sessions.filter(group__in=selectors.groups_visible(user=user))
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Sessions of the groups you may see, by start",
@@ -379,7 +369,7 @@ class SessionViewSet(CoreViewMixin, viewsets.GenericViewSet):
     filterset_class = SessionFilter
 
     def get_queryset(self):
-        return selectors.sessions_with_counts(sessions_visible(self.request.user))
+        return selectors.sessions_with_counts(selectors.sessions_visible(user=self.request.user))
 
     def get_throttles(self):
         if self.action == "rsvp":

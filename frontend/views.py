@@ -123,7 +123,6 @@ def _group_page(request, group: SupportGroup, *, join_form=None, status: int = 2
     sessions = selectors.sessions_with_counts(selectors.sessions_upcoming(group=group))[
         :UPCOMING_ON_GROUP_PAGE
     ]
-    approved = membership is not None and membership.status == Membership.Status.APPROVED
     return render(
         request,
         "frontend/group_detail.html",
@@ -133,7 +132,8 @@ def _group_page(request, group: SupportGroup, *, join_form=None, status: int = 2
             "sessions": sessions,
             "membership": membership,
             "manages": manages,
-            "show_video": bool(group.video_url) and (approved or manages),
+            "show_video": bool(group.video_url)
+            and access.can_see_video_link(user=request.user, group=group),
             "join_form": join_form,
             "viewer_tz": _viewer_tz(request),
         },

@@ -6,6 +6,8 @@ coordinators (`is_staff`).
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from sessions_app.models import FacilitatorAssignment, Membership, Session, SupportGroup
 
 
@@ -59,3 +61,30 @@ def can_view_roster(*, user, group: SupportGroup) -> bool:
 def can_see_phone(*, viewer, owner) -> bool:
     """Phone numbers: the owner and coordinators, nobody else."""
     return viewer.is_authenticated and (viewer.pk == owner.pk or viewer.is_staff)
+
+
+class _EveryGroup:
+    """Stands for "every group" (coordinators)."""
+
+    def __contains__(self, item) -> bool:
+        return True
+
+
+def video_link_group_ids(*, user) -> Container[int]:
+    """Ids of the groups whose video link this user gets: people who can come in, i.e.
+    approved members, the group's facilitators and coordinators. Two queries for a whole page
+    of groups; the video-link rule lives here only."""
+    if is_coordinator(user=user):
+        return _EveryGroup()
+    if not user.is_authenticated:
+        return set()
+    approved = Membership.objects.filter(user=user, status=Membership.Status.APPROVED)
+    facilitated = FacilitatorAssignment.objects.filter(user=user)
+    return set(approved.values_list("group_id", flat=True)) | set(
+        facilitated.values_list("group_id", flat=True)
+    )
+
+
+def can_see_video_link(*, user, group: SupportGroup) -> bool:
+    """One group's video link: see video_link_group_ids."""
+    return group.pk in video_link_group_ids(user=user)

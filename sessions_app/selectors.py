@@ -477,3 +477,13 @@ def schedule_preview(
         window_end=first + timedelta(days=366 * 5),
     )
     return list(islice(starts, limit))
+
+
+def sessions_visible(*, user) -> QuerySet[Session]:
+    """Sessions of the groups this user may see (groups_visible): all for staff."""
+    sessions = Session.objects.all()
+    if user.is_authenticated and user.is_staff:
+        return sessions
+    if not user.is_authenticated:
+        return sessions.filter(group__is_public=True)
+    return sessions.filter(group__in=groups_visible(user=user))
