@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -123,13 +123,6 @@ class TokenView(CoreViewMixin, APIView):
 # --- groups -----------------------------------------------------------------------------------
 
 
-def visible_group_or_404(request, slug: str) -> SupportGroup:
-    group = get_object_or_404(SupportGroup.objects.select_related("venue"), slug=slug)
-    if not access.can_view_group(user=request.user, group=group):
-        raise Http404
-    return group
-
-
 @extend_schema_view(
     list=extend_schema(summary="Groups you may see", responses=s.GroupSerializer(many=True)),
     retrieve=extend_schema(summary="One group", responses=s.GroupSerializer),
@@ -162,7 +155,7 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
         }
 
     def get_group(self) -> SupportGroup:
-        return visible_group_or_404(self.request, self.kwargs["slug"])
+        return access.access_group(user=self.request.user, slug=self.kwargs["slug"])
 
     def list(self, request):
         groups = self.filter_queryset(self.get_queryset())
@@ -377,14 +370,11 @@ class SessionViewSet(CoreViewMixin, viewsets.GenericViewSet):
         return super().get_throttles()
 
     def get_session(self) -> Session:
-        if not str(self.kwargs["pk"]).isdigit():
-            raise Http404
-        session = get_object_or_404(
-            selectors.sessions_with_counts(Session.objects.all()), pk=self.kwargs["pk"]
+        return access.access_session(
+            user=self.request.user,
+            pk=self.kwargs["pk"],
+            queryset=selectors.sessions_with_counts(Session.objects.all()),
         )
-        if not access.can_view_session(user=self.request.user, session=session):
-            raise Http404
-        return session
 
     def _refreshed(self, session: Session) -> dict:
         return self.get_serializer(
