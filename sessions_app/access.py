@@ -123,10 +123,11 @@ def access_group(
 
 
 def access_session(*, user, pk, queryset: QuerySet[Session] | None = None) -> Session:
-    """The session `pk` (as the URL has it; not a number is a 404 too) if `user` may see its
-    group; Http404 otherwise, as access_group. `queryset` adds what the caller shows (RSVP
+    """The session `pk` if `user` may see its group; Http404 otherwise, as access_group.
+    `pk` is as the URL has it: anything but decimal digits is a 404 too (isdecimal, since "²"
+    passes isdigit and then fails int(): a 500). `queryset` adds what the caller shows (RSVP
     counts); by default the session comes with its group and venue."""
-    if not str(pk).isdigit():
+    if not str(pk).isdecimal():
         raise Http404
     if queryset is None:
         queryset = Session.objects.select_related("group", "group__venue")
@@ -169,7 +170,7 @@ def access_managed_session(
     """The session `pk` for work on it (notes, attendance): Http404 if there is none; when
     `may(user=, session=)` (by default can_manage_session) says no, `refusal` (by default
     PermissionDenied), as access_managed_group."""
-    if not str(pk).isdigit():
+    if not str(pk).isdecimal():
         raise Http404
     session = _one(Session.objects.select_related("group") if queryset is None else queryset, pk=pk)
     if not may(user=user, session=session):
