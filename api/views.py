@@ -7,11 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.views.defaults import page_not_found
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -551,10 +549,3 @@ class CalendarTokenView(CoreViewMixin, APIView):
     def post(self, request):
         user = services_accounts.user_calendar_token_reset(user=request.user)
         return Response({"token": user.calendar_token, "url": calendar_url(user)})
-
-
-def not_found(request, exception=None):
-    """handler404: API clients get JSON for URLs that match no route; pages get Django's."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return page_not_found(request, exception)
