@@ -3,12 +3,10 @@ service or selector and shape the answer with a serializer."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -533,10 +531,6 @@ class MyRSVPsView(CoreViewMixin, GenericAPIView, mixins.ListModelMixin):
         return self.get_paginated_response(data)
 
 
-def calendar_url(user) -> str:
-    return f"{settings.PUBLIC_BASE_URL}{reverse('me-calendar')}?token={user.calendar_token}"
-
-
 @extend_schema(
     tags=["me"],
     summary="A new secret calendar token; the old feed URL stops working",
@@ -548,4 +542,6 @@ class CalendarTokenView(CoreViewMixin, APIView):
 
     def post(self, request):
         user = services_accounts.user_calendar_token_reset(user=request.user)
-        return Response({"token": user.calendar_token, "url": calendar_url(user)})
+        return Response(
+            {"token": user.calendar_token, "url": selectors.calendar_feed_url(user=user)}
+        )

@@ -416,9 +416,7 @@ def _account_page(request, status: int = 200, **bound):
         "delete_form": forms.AccountDeleteForm(),
         "consent_text": _consent_text(),
         "phone_pending": bool(user.phone) and user.phone_verified_at is None,
-        "calendar_url": request.build_absolute_uri(
-            reverse("me-calendar") + f"?token={user.calendar_token}"
-        ),
+        "calendar_url": selectors.calendar_feed_url(user=user),
     }
     context.update(bound)
     return render(request, "frontend/account.html", context, status=status)
