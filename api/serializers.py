@@ -67,8 +67,8 @@ class VenueSerializer(serializers.Serializer):
 class GroupSerializer(serializers.ModelSerializer):
     """A group as anyone who may see it sees it.
 
-    The video link is given only to people who can come in (`context["video_link_group_ids"]`:
-    sessions_app.access.video_link_group_ids, the one video-link rule).
+    The video link is given only to people who can come in: approved members, the group's
+    facilitators and coordinators (`context["insiders"]`: ids of such groups).
     """
 
     venue = VenueSerializer(read_only=True, allow_null=True)
@@ -99,8 +99,9 @@ class GroupSerializer(serializers.ModelSerializer):
         {"type": "string", "description": "The video link; empty unless you can come in."}
     )
     def get_video_url(self, group: SupportGroup) -> str:
-        allowed = self.context.get("video_link_group_ids", set())
-        return group.video_url if group.pk in allowed else ""
+        # The ids come from sessions_app.access.video_link_group_ids, the one video-link rule.
+        insiders = self.context.get("insiders", set())
+        return group.video_url if group.pk in insiders else ""
 
 
 class GroupWriteSerializer(serializers.Serializer):

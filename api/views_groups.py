@@ -49,7 +49,7 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
     def get_serializer_context(self):
         return {
             **super().get_serializer_context(),
-            "video_link_group_ids": access.video_link_group_ids(user=self.request.user),
+            "insiders": access.video_link_group_ids(user=self.request.user),
         }
 
     def get_group(self) -> SupportGroup:
