@@ -14,6 +14,7 @@ from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
+from schedule.models import Rule
 
 from sessions_app.models import (
     RSVP,
@@ -456,8 +457,6 @@ def schedule_preview(
     materialisation does (recurrence_parse, then rule_expand in the group's zone); raises the
     same ValidationError keyed ``start`` / ``recurrence.<field>`` as schedule_create.
     """
-    from schedule.models import Rule
-
     now = now or timezone.now()
     tz = group.tz
     if not isinstance(recurrence, Recurrence):
