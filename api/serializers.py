@@ -99,6 +99,7 @@ class GroupSerializer(serializers.ModelSerializer):
         {"type": "string", "description": "The video link; empty unless you can come in."}
     )
     def get_video_url(self, group: SupportGroup) -> str:
+        # The ids come from sessions_app.access.video_link_group_ids, the one video-link rule.
         insiders = self.context.get("insiders", set())
         return group.video_url if group.pk in insiders else ""
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from sessions_app.models import User
 from sms.models import OutboundSms
+from sms.services import CONSENT_TEXT
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -39,8 +40,6 @@ class MeSerializer(serializers.ModelSerializer):
         return bool(user.phone and user.phone_verified_at)
 
     def get_sms_consent_text(self, user) -> str:
-        from sms.services import CONSENT_TEXT
-
         return CONSENT_TEXT
 
 

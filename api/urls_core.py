@@ -3,16 +3,20 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import views
+from api import views_accounts, views_groups, views_sessions
 
 router = SimpleRouter(trailing_slash=True)
-router.register("groups", views.GroupViewSet, basename="group")
-router.register("sessions", views.SessionViewSet, basename="session")
+router.register("groups", views_groups.GroupViewSet, basename="group")
+router.register("sessions", views_sessions.SessionViewSet, basename="session")
 
 urlpatterns = [
-    path("auth/register/", views.RegisterView.as_view(), name="auth-register"),
-    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
-    path("me/rsvps/", views.MyRSVPsView.as_view(), name="me-rsvps"),
-    path("me/calendar-token/", views.CalendarTokenView.as_view(), name="me-calendar-token"),
+    path("auth/register/", views_accounts.RegisterView.as_view(), name="auth-register"),
+    path("auth/token/", views_accounts.TokenView.as_view(), name="auth-token"),
+    path("me/rsvps/", views_accounts.MyRSVPsView.as_view(), name="me-rsvps"),
+    path(
+        "me/calendar-token/",
+        views_accounts.CalendarTokenView.as_view(),
+        name="me-calendar-token",
+    ),
     *router.urls,
 ]

@@ -1,7 +1,6 @@
 """The facilitator workspace API: session notes, attendance, facilitator assignments and the
 user's own data rights. Thin: each view checks one access function and calls one service."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -22,26 +21,25 @@ from api.serializers_facilitators import (
 )
 from facilitators import access, selectors, services
 from sessions_app import services as sessions_services
+from sessions_app.access import access_managed_group, access_managed_session
 from sessions_app.errors import NotAllowed
-from sessions_app.models import FacilitatorAssignment, Session, SupportGroup, User
+from sessions_app.models import FacilitatorAssignment, Session, User
 
 FORBIDDEN = OpenApiResponse(description="Not one of this group's facilitators nor a coordinator.")
 UNAUTHENTICATED = OpenApiResponse(description="No credentials.")
 NOT_FOUND = OpenApiResponse(description="No such session or group.")
 
 
-def _session(pk) -> Session:
-    return get_object_or_404(Session.objects.select_related("group"), pk=pk)
-
-
 def _note_session(request, pk) -> Session:
-    session = _session(pk)
-    if not access.can_access_notes(user=request.user, session=session):
-        raise NotAllowed(
+    return access_managed_session(
+        user=request.user,
+        pk=pk,
+        may=access.can_access_notes,
+        refusal=NotAllowed(
             "Session notes are for this group's facilitators and coordinators.",
             code="notes_private",
-        )
-    return session
+        ),
+    )
 
 
 class SessionNoteView(APIView):
@@ -114,13 +112,15 @@ class SessionAttendanceView(APIView):
     permission_classes = [IsAuthenticated]
 
     def _session(self, request, pk) -> Session:
-        session = _session(pk)
-        if not access.can_take_attendance(user=request.user, session=session):
-            raise NotAllowed(
+        return access_managed_session(
+            user=request.user,
+            pk=pk,
+            may=access.can_take_attendance,
+            refusal=NotAllowed(
                 "Attendance is for this group's facilitators and coordinators.",
                 code="not_facilitator",
-            )
-        return session
+            ),
+        )
 
     def _roster(self, session):
         rows = selectors.session_attendance_roster(session=session)
@@ -177,9 +177,12 @@ class GroupFacilitatorsView(APIView):
         "(their role is set to the one sent).",
     )
     def post(self, request, slug):
-        group = get_object_or_404(SupportGroup, slug=slug)
-        if not access.can_assign_facilitators(user=request.user, group=group):
-            raise NotAllowed("Only coordinators assign facilitators.", code="not_coordinator")
+        group = access_managed_group(
+            user=request.user,
+            slug=slug,
+            may=access.can_assign_facilitators,
+            refusal=NotAllowed("Only coordinators assign facilitators.", code="not_coordinator"),
+        )
         serializer = FacilitatorAssignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = User.objects.filter(username=serializer.validated_data["username"]).first()

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from config.health import healthz
 
-handler404 = "api.views.not_found"
+handler404 = "config.errors.not_found"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
@@ -94,9 +93,7 @@ def _feed_sessions():
 @require_GET
 def group_calendar(request, slug: str):
     """Every session of one group (public groups, or private ones the visitor may see)."""
-    group = get_object_or_404(SupportGroup, slug=slug)
-    if not access.can_view_group(user=request.user, group=group):
-        raise Http404
+    group = access.access_group(user=request.user, slug=slug)
     body = calendar_build(_feed_sessions().filter(group=group), name=group.name)
     return _response(body, f"{group.slug}.ics")
 
@@ -125,9 +122,7 @@ def my_calendar(request):
 @require_GET
 def session_calendar(request, pk: int):
     """One session as an .ics download, for "Add to calendar"."""
-    session = get_object_or_404(Session.objects.select_related("group", "group__venue"), pk=pk)
-    if not access.can_view_session(user=request.user, session=session):
-        raise Http404
+    session = access.access_session(user=request.user, pk=pk)
     body = calendar_build([session], name=session.group.name)
     response = _response(body, f"{session.group.slug}-{session.pk}.ics")
     response["Content-Disposition"] = response["Content-Disposition"].replace(

@@ -3,8 +3,9 @@
 from django.urls import path
 
 from frontend import calendar_views
+from sessions_app.selectors import CALENDAR_FEED_PATH
 
 urlpatterns = [
     path("groups/<slug:slug>/calendar.ics", calendar_views.group_calendar, name="group-calendar"),
-    path("me/calendar.ics", calendar_views.my_calendar, name="me-calendar"),
+    path(CALENDAR_FEED_PATH, calendar_views.my_calendar, name="me-calendar"),
 ]

@@ -14,8 +14,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -104,13 +104,6 @@ def home(request):
 # --- group page -------------------------------------------------------------------------------
 
 
-def _visible_group(request, slug: str) -> SupportGroup:
-    group = get_object_or_404(SupportGroup.objects.select_related("venue"), slug=slug)
-    if not access.can_view_group(user=request.user, group=group):
-        raise Http404
-    return group
-
-
 def _group_page(request, group: SupportGroup, *, join_form=None, status: int = 200):
     membership = access.membership_of(user=request.user, group=group)
     manages = access.can_manage_group(user=request.user, group=group)
@@ -123,7 +116,6 @@ def _group_page(request, group: SupportGroup, *, join_form=None, status: int = 2
     sessions = selectors.sessions_with_counts(selectors.sessions_upcoming(group=group))[
         :UPCOMING_ON_GROUP_PAGE
     ]
-    approved = membership is not None and membership.status == Membership.Status.APPROVED
     return render(
         request,
         "frontend/group_detail.html",
@@ -133,7 +125,8 @@ def _group_page(request, group: SupportGroup, *, join_form=None, status: int = 2
             "sessions": sessions,
             "membership": membership,
             "manages": manages,
-            "show_video": bool(group.video_url) and (approved or manages),
+            "show_video": bool(group.video_url)
+            and access.can_see_video_link(user=request.user, group=group),
             "join_form": join_form,
             "viewer_tz": _viewer_tz(request),
         },
@@ -143,14 +136,14 @@ def _group_page(request, group: SupportGroup, *, join_form=None, status: int = 2
 
 @require_GET
 def group_detail(request, slug: str):
-    return _group_page(request, _visible_group(request, slug))
+    return _group_page(request, access.access_group(user=request.user, slug=slug))
 
 
 @login_required
 @require_POST
 def group_join(request, slug: str):
     """Join (open groups), ask to join (approval) or join with an invitation code."""
-    group = _visible_group(request, slug)
+    group = access.access_group(user=request.user, slug=slug)
     form = forms.JoinForm(request.POST)
     if not form.is_valid():
         return _group_page(request, group, join_form=form, status=400)
@@ -178,10 +171,9 @@ def group_join(request, slug: str):
 
 
 def _visible_session(request, pk: int) -> Session:
-    session = get_object_or_404(selectors.sessions_with_counts(Session.objects.filter(pk=pk)))
-    if not access.can_view_session(user=request.user, session=session):
-        raise Http404
-    return session
+    """With the RSVP counts the page shows."""
+    queryset = selectors.sessions_with_counts(Session.objects.all())
+    return access.access_session(user=request.user, pk=pk, queryset=queryset)
 
 
 def _rsvp_context(request, session: Session, notice: str = "") -> dict:
@@ -424,9 +416,7 @@ def _account_page(request, status: int = 200, **bound):
         "delete_form": forms.AccountDeleteForm(),
         "consent_text": _consent_text(),
         "phone_pending": bool(user.phone) and user.phone_verified_at is None,
-        "calendar_url": request.build_absolute_uri(
-            reverse("me-calendar") + f"?token={user.calendar_token}"
-        ),
+        "calendar_url": selectors.calendar_feed_url(user=user),
     }
     context.update(bound)
     return render(request, "frontend/account.html", context, status=status)

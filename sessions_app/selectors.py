@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -329,3 +330,24 @@ def schedule_preview(
         window_end=first + timedelta(days=366 * 5),
     )
     return list(islice(starts, limit))
+
+
+def sessions_visible(*, user) -> QuerySet[Session]:
+    """Sessions of the groups this user may see (groups_visible): all for staff."""
+    sessions = Session.objects.all()
+    if user.is_authenticated and user.is_staff:
+        return sessions
+    if not user.is_authenticated:
+        return sessions.filter(group__is_public=True)
+    return sessions.filter(group__in=groups_visible(user=user))
+
+
+# The personal feed's path, defined once: the URLconf (frontend/urls_calendar.py, included at
+# the site root) routes it and calendar_feed_url builds links to it, so no face reverses another's.
+CALENDAR_FEED_PATH = "me/calendar.ics"
+
+
+def calendar_feed_url(*, user) -> str:
+    """The secret address of `user`'s personal calendar feed, under PUBLIC_BASE_URL (the
+    site's public address, as in SMS links), for the API and the account page alike."""
+    return f"{settings.PUBLIC_BASE_URL}/{CALENDAR_FEED_PATH}?token={user.calendar_token}"
