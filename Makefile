@@ -1,6 +1,6 @@
 # Hearth: two commands set everything up on a fresh machine.
 #   make run   - the app with demo data on embedded defaults (SQLite, in-memory layer, eager tasks)
-#   make test  - lint, checks and the whole test suite
+#   make test  - lint, the import contract, types, checks and the whole test suite
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -36,6 +36,8 @@ format: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
