@@ -8,7 +8,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 
 from facilitators import access as fac_access
 from sessions_app import access
@@ -34,18 +33,19 @@ def facilitator_page(view):
 
 def managed_group(request, slug: str) -> SupportGroup:
     """The group in the URL (404 if none) if this person may manage it, else a 403."""
-    group = get_object_or_404(SupportGroup.objects.select_related("venue"), slug=slug)
-    if not access.can_manage_group(user=request.user, group=group):
-        raise PermissionDenied
-    return group
+    return access.access_managed_group(
+        user=request.user, slug=slug, queryset=SupportGroup.objects.select_related("venue")
+    )
 
 
 def managed_session(request, pk: int) -> Session:
     """The session in the URL (404 if none) if this person may take its attendance, else a 403."""
-    session = get_object_or_404(Session.objects.select_related("group", "schedule"), pk=pk)
-    if not fac_access.can_take_attendance(user=request.user, session=session):
-        raise PermissionDenied
-    return session
+    return access.access_managed_session(
+        user=request.user,
+        pk=pk,
+        queryset=Session.objects.select_related("group", "schedule"),
+        may=fac_access.can_take_attendance,
+    )
 
 
 def posted(request):
