@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from frontend import calendar_views, views
+from frontend import calendar_views, views, views_accounts
 
 T = "frontend/accounts/"
 
@@ -21,20 +21,20 @@ urlpatterns = [
         name="session-calendar",
     ),
     path("me/sessions/", views.my_sessions, name="my-sessions"),
-    path("account/", views.account, name="account"),
-    path("account/profile/", views.account_profile, name="account-profile"),
-    path("account/phone/", views.account_phone, name="account-phone"),
-    path("account/phone/verify/", views.account_phone_verify, name="account-phone-verify"),
-    path("account/sms/", views.account_sms, name="account-sms"),
-    path("account/calendar/", views.account_calendar_reset, name="account-calendar-reset"),
-    path("account/export/", views.account_export, name="account-export"),
-    path("account/delete/", views.account_delete, name="account-delete"),
-    path("i18n/language/", views.language_switch, name="set-language"),
+    path("account/", views_accounts.account, name="account"),
+    path("account/profile/", views_accounts.account_profile, name="account-profile"),
+    path("account/phone/", views_accounts.account_phone, name="account-phone"),
+    path("account/phone/verify/", views_accounts.account_phone_verify, name="account-phone-verify"),
+    path("account/sms/", views_accounts.account_sms, name="account-sms"),
+    path("account/calendar/", views_accounts.account_calendar_reset, name="account-calendar-reset"),
+    path("account/export/", views_accounts.account_export, name="account-export"),
+    path("account/delete/", views_accounts.account_delete, name="account-delete"),
+    path("i18n/language/", views_accounts.language_switch, name="set-language"),
     # Sign up, log in and out, password reset: Django's auth views with our templates.
-    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/", views_accounts.signup, name="signup"),
     path(
         "accounts/login/",
-        views.LoginView.as_view(),
+        views_accounts.LoginView.as_view(),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
