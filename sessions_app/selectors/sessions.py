@@ -1,0 +1,107 @@
+"""Reads about sessions: counts of seats and waitlist, windows of time, who may see which."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from sessions_app.models import (
+    RSVP,
+    SeatOffer,
+    Session,
+    SupportGroup,
+)
+from sessions_app.selectors.groups import groups_visible
+
+
+def sessions_with_counts(queryset: QuerySet[Session] | None = None) -> QuerySet[Session]:
+    """Sessions annotated with going_count and waitlist_count (one query, no N+1)."""
+    queryset = Session.objects.all() if queryset is None else queryset
+    going = (
+        RSVP.objects.filter(session=OuterRef("pk"), status=RSVP.Status.GOING)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    waiting = (
+        RSVP.objects.filter(session=OuterRef("pk"), status=RSVP.Status.WAITLISTED)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.select_related("group", "group__venue").annotate(
+        going_count=Coalesce(Subquery(going, output_field=IntegerField()), Value(0)),
+        waitlist_count=Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0)),
+    )
+
+
+def sessions_upcoming(
+    *, group: SupportGroup | None = None, now: datetime | None = None
+) -> QuerySet[Session]:
+    """Sessions not yet over, soonest first (cancelled ones included, with their status)."""
+    sessions = Session.objects.upcoming(now)
+    return sessions.filter(group=group) if group is not None else sessions
+
+
+def sessions_between(
+    *, start: datetime, end: datetime, groups: QuerySet[SupportGroup] | None = None
+) -> QuerySet[Session]:
+    """Sessions starting in [start, end), ordered by start; one indexed range query."""
+    sessions = Session.objects.filter(start__gte=start, start__lt=end).order_by("start", "pk")
+    if groups is not None:
+        sessions = sessions.filter(group__in=groups)
+    return sessions
+
+
+def session_rows_between(*, start: datetime, end: datetime) -> list[tuple]:
+    """(id, group id, start, end, status) of every session starting in [start, end), by start.
+
+    Plain tuples from one indexed range query: for sweeps, feeds and dashboards that read many.
+    """
+    return list(
+        sessions_between(start=start, end=end).values_list(
+            "pk", "group_id", "start", "end", "status"
+        )
+    )
+
+
+def session_free_seats(*, session: Session) -> int:
+    """Seats not taken by a going RSVP nor held by an open seat offer."""
+    taken = RSVP.objects.filter(session=session, status=RSVP.Status.GOING).count()
+    held = SeatOffer.objects.filter(rsvp__session=session, status=SeatOffer.Status.OPEN).count()
+    return session.effective_capacity - taken - held
+
+
+def sessions_visible(*, user) -> QuerySet[Session]:
+    """Sessions of the groups this user may see (groups_visible): all for staff."""
+    sessions = Session.objects.all()
+    if user.is_authenticated and user.is_staff:
+        return sessions
+    if not user.is_authenticated:
+        return sessions.filter(group__is_public=True)
+    return sessions.filter(group__in=groups_visible(user=user))
+
+
+def groups_next_session(
+    groups: QuerySet[SupportGroup], *, now: datetime | None = None
+) -> dict[int, Session]:
+    """The next scheduled (not cancelled) session of each group, keyed by group id: two queries."""
+    now = now or timezone.now()
+    next_pk = (
+        Session.objects.filter(group=OuterRef("pk"), status=Session.Status.SCHEDULED, end__gt=now)
+        .order_by("start", "pk")
+        .values("pk")[:1]
+    )
+    pks = [
+        pk
+        for pk in groups.order_by()
+        .annotate(next_pk=Subquery(next_pk))
+        .values_list("next_pk", flat=True)
+        if pk
+    ]
+    return {s.group_id: s for s in sessions_with_counts(Session.objects.filter(pk__in=pks))}
