@@ -18,6 +18,7 @@ from facilitators.models import (
     SessionNote,
     SessionNoteRevision,
 )
+from sessions_app.admin import ReadOnlyAdmin
 from sessions_app.models import AuditEntry, FacilitatorAssignment
 
 
@@ -44,7 +45,7 @@ class CoordinatorAdmin(admin.ModelAdmin):
         return _coordinator(request)
 
 
-class ReadOnlyCoordinatorAdmin(admin.ModelAdmin):
+class ReadOnlyCoordinatorAdmin(ReadOnlyAdmin):
     """Visible to every coordinator, changed by no one through the admin."""
 
     def has_module_permission(self, request):
@@ -52,15 +53,6 @@ class ReadOnlyCoordinatorAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _coordinator(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FacilitatorAssignment)

@@ -17,6 +17,19 @@ from sessions_app.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Logs are evidence: coordinators read them, nobody edits them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class HearthUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (

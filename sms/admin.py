@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from sessions_app.admin import ReadOnlyAdmin
 from sms.models import (
     InboundSms,
     OutboundSms,
@@ -8,19 +9,6 @@ from sms.models import (
     SmsContact,
     SmsStatusEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Logs are evidence: coordinators read them, nobody edits them here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StatusEventInline(admin.TabularInline):
