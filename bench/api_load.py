@@ -150,6 +150,7 @@ def start_daphne(port: int, cpu: str | None, conn_max_age: int) -> subprocess.Po
         "DEBUG": "False",
         "SECRET_KEY": "bench-secret-key-not-for-production-" + "x" * 20,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_URL": "memorymail://",
         "LOG_LEVEL": "WARNING",
         "DATABASE_URL": with_conn_max_age(os.environ["DATABASE_URL"], conn_max_age),
     }

@@ -24,6 +24,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Production settings: with DEBUG on, Django keeps every SQL string and its parameters.
 os.environ.setdefault("DEBUG", "False")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ.setdefault("EMAIL_URL", "memorymail://")
 
 import django  # noqa: E402
 

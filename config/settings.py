@@ -368,7 +368,46 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# --- Mail ---------------------------------------------------------------------------------
+# EMAIL_URL in django-environ's schemes: smtp://host:25, smtp+tls://user:pass@host:587,
+# smtp+ssl://user:pass@host:465, consolemail://, memorymail:// (tests). Password-reset mails
+# carry working links and the console backend prints them into the server's log, so the
+# console is only the embedded default: with DEBUG off start-up stops without EMAIL_URL.
+# Kept in a lower-case name: Django does not take it as a setting (it holds the password).
+_email_url = env.str("EMAIL_URL", default="")
+if not _email_url:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "EMAIL_URL is not set. With DEBUG off Hearth refuses to start without a mail server: "
+            "password-reset mails carry working links, and the embedded run's console backend "
+            "would print them into the server's log. Set EMAIL_URL, e.g. "
+            "smtp+tls://user:password@smtp.example.org:587 (consolemail:// only if the log is "
+            "really where mail should go)."
+        )
+    _email_url = "consolemail://"
+# The messages below never repeat the URL or the parser's words: either may hold the password.
+try:
+    _email = environ.Env.email_url_config(_email_url)
+except ImproperlyConfigured:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL has a scheme Hearth does not know ({_email_url.split(':', 1)[0]}://): use "
+        "smtp://, smtp+tls://, smtp+ssl://, consolemail:// or memorymail://."
+    ) from None
+except ValueError:
+    raise ImproperlyConfigured(
+        "EMAIL_URL cannot be read as a URL: is the port a number? Percent-encode the user and "
+        "password (urllib.parse.quote(value, safe=''): '/' is %2F, '@' is %40)."
+    ) from None
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+# Mail is sent inside the request (password reset): a mail server that does not answer must
+# not hold a Daphne worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hearth@localhost")
 
 LOGGING = {

@@ -1,6 +1,23 @@
+import logging
+
 from django.apps import AppConfig
+from django.conf import settings
+
+logger = logging.getLogger("hearth.mail")
+
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 
 class SessionsAppConfig(AppConfig):
     name = "sessions_app"
     verbose_name = "Groups and sessions"
+
+    def ready(self):
+        # Production may choose the console for mail, but then password-reset links end up in
+        # the server's log: say so once at start-up (docs/decisions.md, Layout).
+        if not settings.DEBUG and settings.EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND:
+            logger.warning(
+                "EMAIL_URL is consolemail:// with DEBUG off: every mail, password-reset links "
+                "included, is written to this process's output. Set EMAIL_URL to an smtp:// "
+                "URL to send mail instead."
+            )

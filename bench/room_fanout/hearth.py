@@ -65,6 +65,7 @@ def _env(ctx: BenchContext, layer: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{ctx.run_dir}/hearth-bench.sqlite3",
         "REDIS_URL": ctx.redis_url if layer == "redis" else "",
         "NOTES_ENCRYPTION_KEYS": notes_key,
+        "EMAIL_URL": "memorymail://",
         "SMS_BACKEND": "console",
         "ROOM_CHAT_BURST": NO_LIMIT,
         "ROOM_CHAT_PER_MINUTE": NO_LIMIT,

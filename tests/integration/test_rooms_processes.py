@@ -55,6 +55,7 @@ def cluster():
         DEBUG="False",
         SECRET_KEY="integration-" + "x" * 40,
         NOTES_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        EMAIL_URL="memorymail://",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         # The kill test sends faster than a person would.
         ROOM_CHAT_BURST="500",
