@@ -6,6 +6,7 @@ from django.conf import settings
 logger = logging.getLogger("hearth.mail")
 
 CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+MAIL_OFF_BACKEND = "config.mail.MailOffBackend"
 
 
 class SessionsAppConfig(AppConfig):
@@ -20,4 +21,9 @@ class SessionsAppConfig(AppConfig):
                 "EMAIL_URL is consolemail:// with DEBUG off: every mail, password-reset links "
                 "included, is written to this process's output. Set EMAIL_URL to an smtp:// "
                 "URL to send mail instead."
+            )
+        if settings.EMAIL_BACKEND == MAIL_OFF_BACKEND:
+            logger.error(
+                "EMAIL_URL is not set with DEBUG off: Hearth sends no mail (password resets "
+                "included) until it is. Set EMAIL_URL, e.g. smtp+tls://user:password@host:587."
             )

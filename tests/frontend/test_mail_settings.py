@@ -1,4 +1,4 @@
-"""Mail from the environment (EMAIL_URL): production refuses to start without it, and a
+"""Mail from the environment (EMAIL_URL): production without it sends no mail at all, and a
 password reset's link goes to the mail backend, never into the server's log.
 
 Settings are read once per process, so each case runs Django in a subprocess of its own.
@@ -59,11 +59,12 @@ def _mail_settings(env: dict[str, str]) -> list[str]:
     return [*lines[-2].split("|"), lines[-1]]
 
 
-def test_production_without_email_url_stops_at_start_up_with_a_clear_message():
+def test_production_without_email_url_starts_with_mail_off_and_says_so():
     result = _run(_production(), "check")
-    assert result.returncode != 0
-    assert "ImproperlyConfigured: EMAIL_URL is not set." in result.stderr
-    assert "refuses to start" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "EMAIL_URL is not set with DEBUG off: Hearth sends no mail" in result.stderr
+    backend, *_ = _mail_settings(_production())
+    assert backend == "config.mail.MailOffBackend"
 
 
 def test_embedded_default_is_the_console_backend():
@@ -161,3 +162,14 @@ def test_password_reset_sends_one_mail_and_logs_no_link(tmp_path):
     assert "OUTBOX 1" in result.stdout
     assert "LINK_IN_MAIL True" in result.stdout
     assert "/accounts/reset/" not in output
+
+
+def test_password_reset_without_email_url_in_production_sends_and_prints_nothing(tmp_path):
+    env = _production(DATABASE_URL=f"sqlite:///{tmp_path / 'off.sqlite3'}", LOG_LEVEL="DEBUG")
+    script = PASSWORD_RESET.split('print("OUTBOX"')[0]  # there is no outbox to look in
+    result = _run(env, "shell", "-c", script)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "STATUS 302" in result.stdout  # the same answer as when mail works
+    assert "/accounts/reset/" not in output
+    assert "1 mail(s) not sent: EMAIL_URL is not set" in result.stderr
