@@ -524,6 +524,49 @@ def test_failed_logins_are_limited(client, world, settings):
     assert response.status_code == 302
 
 
+@pytest.mark.parametrize(
+    "spelling", ["{name} ", " {name}", "\uff41{rest}", "{name}", "A{rest}", "\t{name}\n"]
+)
+def test_a_respelt_username_shares_the_lockout(client, world, settings, spelling):
+    """The form strips the name and the model applies NFKC: "ann ", " ann" and a full-width
+    "ａnn" log in as "ann", so they count as "ann" too."""
+    settings.HEARTH_THROTTLE_RATES = {**settings.HEARTH_THROTTLE_RATES, "login": "3/minute"}
+    username = f"a{uuid.uuid4().hex[:8]}"
+    UserFactory(username=username)
+    for _ in range(3):
+        response = client.post("/accounts/login/", {"username": username, "password": "no"})
+        assert response.status_code == 200
+    respelt = spelling.format(name=username, rest=username[1:])
+    for password in ("no", "a-Long-test-passw0rd"):
+        response = client.post("/accounts/login/", {"username": respelt, "password": password})
+        assert response.status_code == 429
+    assert client.get("/account/").status_code == 302  # not logged in
+
+
+def test_failed_logins_are_limited_per_address_across_names(client, world, settings):
+    settings.HEARTH_THROTTLE_RATES = {
+        **settings.HEARTH_THROTTLE_RATES,
+        "login": "3/minute",
+        "login_address": "5/hour",
+    }
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+
+    def log_in(username, password="no", remote_addr=address):  # noqa: S107
+        return client.post(
+            "/accounts/login/",
+            {"username": username, "password": password},
+            REMOTE_ADDR=remote_addr,
+        )
+
+    # One failure each under five names: none of them is locked, the address is.
+    assert [log_in(f"sprayed-{n}").status_code for n in range(5)] == [200] * 5
+    response = log_in("attendee", "a-Long-test-passw0rd")
+    assert response.status_code == 429
+    assert "Too many failed attempts." in text(response)
+    # Another address is not held back.
+    assert log_in("attendee", "a-Long-test-passw0rd", remote_addr="127.0.0.1").status_code == 302
+
+
 def test_password_reset_by_email(client, world):
     response = client.post("/accounts/password-reset/", {"email": "attendee@example.org"})
     assert response.status_code == 302
