@@ -352,6 +352,9 @@ HEARTH_THROTTLE_RATES.update(
     {
         # Failed page logins per address, whatever the names tried.
         "login_address": env.str("THROTTLE_LOGIN_ADDRESS", default="50/hour"),
+        # Password-reset requests per address, and per e-mail address asked for.
+        "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="10/hour"),
+        "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
     }
 )
 # `format` is a filter of /groups/ and /sessions/ (CONTRACT.md), not DRF's renderer switch.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -47,6 +48,12 @@ def login_name(raw: str) -> str:
     """A username as authentication reads it (the form strips it, the model applies NFKC),
     casefolded: "ann ", " ann", a full-width "ａnn" and "Ann" are one name to a lockout."""
     return get_user_model().normalize_username(raw.strip()).casefold()
+
+
+def email_name(raw: str) -> str:
+    """An e-mail address as the password-reset form matches it to accounts (stripped, NFKC,
+    casefolded), so spellings of one address share a count."""
+    return unicodedata.normalize("NFKC", raw.strip()).casefold()
 
 
 def refused(limit: PageLimit, address: str) -> None:

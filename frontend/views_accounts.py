@@ -97,6 +97,34 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with requests limited per address (THROTTLE_PASSWORD_RESET)
+    and per e-mail address asked for (THROTTLE_PASSWORD_RESET_EMAIL), counted before the form
+    is read. Whether an account has that address changes nothing: the same page, the same
+    status, the same counts."""
+
+    def post(self, request, *args, **kwargs):
+        address = client_address(request)
+        limits = [
+            throttle.PageLimit(scope="password_reset", prefix="reset-address", who=address),
+            throttle.PageLimit(
+                scope="password_reset_email",
+                prefix="reset-email",
+                who=throttle.email_name(request.POST.get("email", "")),
+            ),
+        ]
+        reached = [limit for limit in limits if limit.reached()]
+        if reached:
+            throttle.refused(reached[0], address)
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, _("Too many password reset requests. Try again later."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        for limit in limits:
+            limit.count()
+        return super().post(request, *args, **kwargs)
+
+
 # --- accounts: sign up ------------------------------------------------------------------------
 
 

@@ -9,10 +9,13 @@ from sessions_app import services
 from sessions_app.models import SupportGroup
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 
-# The page limits the test client meets from 127.0.0.1.
+# The page limits the test client meets from 127.0.0.1, and the e-mail address the reset
+# tests ask for.
 FRESH_LIMITS = [
     ("register", "signup-attempts", "127.0.0.1"),
     ("login_address", "login-address", "127.0.0.1"),
+    ("password_reset", "reset-address", "127.0.0.1"),
+    ("password_reset_email", "reset-email", "attendee@example.org"),
 ]
 
 

@@ -567,6 +567,55 @@ def test_failed_logins_are_limited_per_address_across_names(client, world, setti
     assert log_in("attendee", "a-Long-test-passw0rd", remote_addr="127.0.0.1").status_code == 302
 
 
+def test_password_reset_requests_are_limited_per_email(client, world, settings):
+    """Per e-mail address asked for, known or not: the answers are the same, so the limit
+    tells nobody whether an account has that address."""
+    settings.HEARTH_THROTTLE_RATES = {
+        **settings.HEARTH_THROTTLE_RATES,
+        "password_reset_email": "2/hour",
+    }
+    known = f"known-{uuid.uuid4().hex[:8]}@example.org"
+    UserFactory(username=f"k{uuid.uuid4().hex[:8]}", email=known)
+    unknown = f"nobody-{uuid.uuid4().hex[:8]}@example.org"
+    answers, refusals = {}, {}
+    for email in (known, unknown):
+        # Spellings of one address share a count.
+        responses = [
+            client.post("/accounts/password-reset/", {"email": spelling})
+            for spelling in (email, f" {email.upper()} ", email)
+        ]
+        answers[email] = [(r.status_code, r.get("Location")) for r in responses]
+        refusals[email] = re.sub(
+            r'name="csrfmiddlewaretoken" value="[^"]*"', "", text(responses[-1])
+        ).replace(email, "EMAIL")
+        assert "Too many password reset requests. Try again later." in refusals[email]
+    done = reverse("frontend:password-reset-done")
+    assert answers[known] == answers[unknown] == [(302, done), (302, done), (429, None)]
+    assert refusals[known] == refusals[unknown]
+    assert len(mail.outbox) == 2  # the two requests let through for the known address
+
+
+def test_password_reset_requests_are_limited_per_address(client, world, settings):
+    settings.HEARTH_THROTTLE_RATES = {**settings.HEARTH_THROTTLE_RATES, "password_reset": "3/hour"}
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    statuses = [
+        client.post(
+            "/accounts/password-reset/",
+            {"email": f"someone-{n}-{uuid.uuid4().hex[:6]}@example.org"},
+            REMOTE_ADDR=address,
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [302, 302, 302, 429, 429]
+    response = client.post(
+        "/accounts/password-reset/", {"email": "attendee@example.org"}, REMOTE_ADDR=address
+    )
+    assert response.status_code == 429 and not mail.outbox
+    # Another address may still ask.
+    response = client.post("/accounts/password-reset/", {"email": "attendee@example.org"})
+    assert response.status_code == 302 and len(mail.outbox) == 1
+
+
 def test_password_reset_by_email(client, world):
     response = client.post("/accounts/password-reset/", {"email": "attendee@example.org"})
     assert response.status_code == 302
