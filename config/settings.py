@@ -339,6 +339,24 @@ HEARTH_THROTTLE_RATES = {
     "register": env.str("THROTTLE_REGISTER", default="20/hour"),
     "rsvp": env.str("THROTTLE_RSVP", default="30/minute"),
 }
+
+# --- Client address and the pages' limits -----------------------------------------------------
+# How many reverse proxies stand in front of Daphne (sessions_app/client.py): 0 ignores
+# X-Forwarded-For (the socket's peer is the client); N takes the Nth entry from the right.
+# DRF's own reading (ScopedRateThrottle) is told the same.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+HEARTH_THROTTLE_RATES.update(
+    {
+        # Failed page logins per address, whatever the names tried.
+        "login_address": env.str("THROTTLE_LOGIN_ADDRESS", default="50/hour"),
+        # Password-reset requests per address, and per e-mail address asked for.
+        "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="10/hour"),
+        "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
+    }
+)
 # `format` is a filter of /groups/ and /sessions/ (CONTRACT.md), not DRF's renderer switch.
 REST_FRAMEWORK["URL_FORMAT_OVERRIDE"] = None
 # Name the "status" enums of the core serializers (drf-spectacular would otherwise hash them).

@@ -22,6 +22,7 @@ from django.views.i18n import set_language
 from facilitators import services as facilitator_services
 from frontend import forms, throttle
 from sessions_app import selectors, services
+from sessions_app.client import client_address
 from sms import services as sms_services
 from sms.models import SmsConsent
 
@@ -61,18 +62,27 @@ def language_switch(request):
 
 class LoginView(auth_views.LoginView):
     """Django's login with our template, and failed attempts limited per address and username
-    (at the API's THROTTLE_LOGIN rate), so a password cannot be guessed through the page."""
+    (at the API's THROTTLE_LOGIN rate) and per address whatever the names
+    (THROTTLE_LOGIN_ADDRESS), so a password cannot be guessed through the page. The name is
+    counted as authentication reads it, so respelling it ("ann ", a full-width "ａnn") buys no
+    more tries."""
 
     template_name = "frontend/accounts/login.html"
     redirect_authenticated_user = True
     next_page = "/"
 
-    def _failures(self) -> throttle.PageLimit:
-        who = f"{self.request.META.get('REMOTE_ADDR', '')}:{self.request.POST.get('username', '')}"
-        return throttle.PageLimit(scope="login", prefix="login-failures", who=who)
+    def _failures(self) -> list[throttle.PageLimit]:
+        address = client_address(self.request)
+        name = throttle.login_name(self.request.POST.get("username", ""))
+        return [
+            throttle.PageLimit(scope="login", prefix="login-failures", who=f"{address}:{name}"),
+            throttle.PageLimit(scope="login_address", prefix="login-address", who=address),
+        ]
 
     def post(self, request, *args, **kwargs):
-        if self._failures().reached():
+        reached = [limit for limit in self._failures() if limit.reached()]
+        if reached:
+            throttle.refused(reached[0], client_address(request))
             # The password is not even checked: an unbound form and the reason.
             context = self.get_context_data(
                 form=self.get_form_class()(request),
@@ -82,8 +92,37 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        self._failures().count()
+        for limit in self._failures():
+            limit.count()
         return super().form_invalid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with requests limited per address (THROTTLE_PASSWORD_RESET)
+    and per e-mail address asked for (THROTTLE_PASSWORD_RESET_EMAIL), counted before the form
+    is read. Whether an account has that address changes nothing: the same page, the same
+    status, the same counts."""
+
+    def post(self, request, *args, **kwargs):
+        address = client_address(request)
+        limits = [
+            throttle.PageLimit(scope="password_reset", prefix="reset-address", who=address),
+            throttle.PageLimit(
+                scope="password_reset_email",
+                prefix="reset-email",
+                who=throttle.email_name(request.POST.get("email", "")),
+            ),
+        ]
+        reached = [limit for limit in limits if limit.reached()]
+        if reached:
+            throttle.refused(reached[0], address)
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, _("Too many password reset requests. Try again later."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        for limit in limits:
+            limit.count()
+        return super().post(request, *args, **kwargs)
 
 
 # --- accounts: sign up ------------------------------------------------------------------------
@@ -96,10 +135,10 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("frontend:home")
     if request.method == "POST":
-        attempts = throttle.PageLimit(
-            scope="register", prefix="signup-attempts", who=request.META.get("REMOTE_ADDR", "")
-        )
+        address = client_address(request)
+        attempts = throttle.PageLimit(scope="register", prefix="signup-attempts", who=address)
         if attempts.reached():
+            throttle.refused(attempts, address)
             context = {
                 "form": forms.SignupForm(),
                 "next": _next_url(request, ""),

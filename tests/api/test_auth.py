@@ -165,3 +165,49 @@ def test_rsvp_is_throttled_per_user(api_client):
     other = APIClient()
     other.force_authenticate(member(group))
     assert other.post(f"/api/v1/sessions/{session.pk}/rsvp/").status_code == 200
+
+
+@override_settings(HEARTH_THROTTLE_RATES=RATES)
+def test_made_up_forwarded_for_buys_no_more_logins_or_registrations(api_client):
+    """No trusted proxy (TRUSTED_PROXY_COUNT=0): X-Forwarded-For is the client's word, and
+    the socket's peer is the address counted."""
+    UserFactory(username="rowan")
+    statuses = [
+        api_client.post(
+            "/api/v1/auth/token/",
+            {"username": "rowan", "password": "wrong"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(6)
+    ]
+    assert statuses == [400, 400, 429, 429, 429, 429]
+    statuses = [
+        api_client.post(
+            "/api/v1/auth/register/",
+            {"username": f"made{n}", "password": PASSWORD},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [201, 201, 429, 429]
+
+
+@override_settings(HEARTH_THROTTLE_RATES=RATES, TRUSTED_PROXY_COUNT=1)
+def test_behind_one_proxy_the_address_it_saw_is_counted(api_client):
+    UserFactory(username="rowan")
+
+    def log_in(forwarded_for):
+        return api_client.post(
+            "/api/v1/auth/token/",
+            {"username": "rowan", "password": "wrong"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        ).status_code
+
+    # The proxy appends the address it saw; what the client put before it changes nothing.
+    seen = [log_in(f"198.51.100.{n}, 203.0.113.7") for n in range(3)]
+    assert seen == [400, 400, 429]
+    # Another client of the same proxy has its own budget.
+    assert log_in("203.0.113.8") == 400

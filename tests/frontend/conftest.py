@@ -9,16 +9,25 @@ from sessions_app import services
 from sessions_app.models import SupportGroup
 from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
 
+# The page limits the test client meets from 127.0.0.1, and the e-mail address the reset
+# tests ask for.
+FRESH_LIMITS = [
+    ("register", "signup-attempts", "127.0.0.1"),
+    ("login_address", "login-address", "127.0.0.1"),
+    ("password_reset", "reset-address", "127.0.0.1"),
+    ("password_reset_email", "reset-email", "attendee@example.org"),
+]
+
 
 @pytest.fixture(autouse=True)
-def _fresh_sign_up_count():
-    """The test client signs up from 127.0.0.1, and the sign-up page counts attempts per address
-    in the cache (Redis in CI, shared by repeated runs and by the browser tests): every test
-    starts and ends with none, without flushing the whole cache."""
-    key = throttle.PageLimit(scope="register", prefix="signup-attempts", who="127.0.0.1").key
-    cache.delete(key)
+def _fresh_page_limits():
+    """The page limits count in the cache (Redis in CI, shared by repeated runs and by the
+    browser tests): every test starts and ends with none of the counts it can reach, without
+    flushing the whole cache."""
+    keys = [throttle.PageLimit(scope=s, prefix=p, who=w).key for s, p, w in FRESH_LIMITS]
+    cache.delete_many(keys)
     yield
-    cache.delete(key)
+    cache.delete_many(keys)
 
 
 @pytest.fixture(autouse=True)

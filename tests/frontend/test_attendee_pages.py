@@ -524,6 +524,98 @@ def test_failed_logins_are_limited(client, world, settings):
     assert response.status_code == 302
 
 
+@pytest.mark.parametrize(
+    "spelling", ["{name} ", " {name}", "\uff41{rest}", "{name}", "A{rest}", "\t{name}\n"]
+)
+def test_a_respelt_username_shares_the_lockout(client, world, settings, spelling):
+    """The form strips the name and the model applies NFKC: "ann ", " ann" and a full-width
+    "ａnn" log in as "ann", so they count as "ann" too."""
+    settings.HEARTH_THROTTLE_RATES = {**settings.HEARTH_THROTTLE_RATES, "login": "3/minute"}
+    username = f"a{uuid.uuid4().hex[:8]}"
+    UserFactory(username=username)
+    for _ in range(3):
+        response = client.post("/accounts/login/", {"username": username, "password": "no"})
+        assert response.status_code == 200
+    respelt = spelling.format(name=username, rest=username[1:])
+    for password in ("no", "a-Long-test-passw0rd"):
+        response = client.post("/accounts/login/", {"username": respelt, "password": password})
+        assert response.status_code == 429
+    assert client.get("/account/").status_code == 302  # not logged in
+
+
+def test_failed_logins_are_limited_per_address_across_names(client, world, settings):
+    settings.HEARTH_THROTTLE_RATES = {
+        **settings.HEARTH_THROTTLE_RATES,
+        "login": "3/minute",
+        "login_address": "5/hour",
+    }
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+
+    def log_in(username, password="no", remote_addr=address):  # noqa: S107
+        return client.post(
+            "/accounts/login/",
+            {"username": username, "password": password},
+            REMOTE_ADDR=remote_addr,
+        )
+
+    # One failure each under five names: none of them is locked, the address is.
+    assert [log_in(f"sprayed-{n}").status_code for n in range(5)] == [200] * 5
+    response = log_in("attendee", "a-Long-test-passw0rd")
+    assert response.status_code == 429
+    assert "Too many failed attempts." in text(response)
+    # Another address is not held back.
+    assert log_in("attendee", "a-Long-test-passw0rd", remote_addr="127.0.0.1").status_code == 302
+
+
+def test_password_reset_requests_are_limited_per_email(client, world, settings):
+    """Per e-mail address asked for, known or not: the answers are the same, so the limit
+    tells nobody whether an account has that address."""
+    settings.HEARTH_THROTTLE_RATES = {
+        **settings.HEARTH_THROTTLE_RATES,
+        "password_reset_email": "2/hour",
+    }
+    known = f"known-{uuid.uuid4().hex[:8]}@example.org"
+    UserFactory(username=f"k{uuid.uuid4().hex[:8]}", email=known)
+    unknown = f"nobody-{uuid.uuid4().hex[:8]}@example.org"
+    answers, refusals = {}, {}
+    for email in (known, unknown):
+        # Spellings of one address share a count.
+        responses = [
+            client.post("/accounts/password-reset/", {"email": spelling})
+            for spelling in (email, f" {email.upper()} ", email)
+        ]
+        answers[email] = [(r.status_code, r.get("Location")) for r in responses]
+        refusals[email] = re.sub(
+            r'name="csrfmiddlewaretoken" value="[^"]*"', "", text(responses[-1])
+        ).replace(email, "EMAIL")
+        assert "Too many password reset requests. Try again later." in refusals[email]
+    done = reverse("frontend:password-reset-done")
+    assert answers[known] == answers[unknown] == [(302, done), (302, done), (429, None)]
+    assert refusals[known] == refusals[unknown]
+    assert len(mail.outbox) == 2  # the two requests let through for the known address
+
+
+def test_password_reset_requests_are_limited_per_address(client, world, settings):
+    settings.HEARTH_THROTTLE_RATES = {**settings.HEARTH_THROTTLE_RATES, "password_reset": "3/hour"}
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    statuses = [
+        client.post(
+            "/accounts/password-reset/",
+            {"email": f"someone-{n}-{uuid.uuid4().hex[:6]}@example.org"},
+            REMOTE_ADDR=address,
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [302, 302, 302, 429, 429]
+    response = client.post(
+        "/accounts/password-reset/", {"email": "attendee@example.org"}, REMOTE_ADDR=address
+    )
+    assert response.status_code == 429 and not mail.outbox
+    # Another address may still ask.
+    response = client.post("/accounts/password-reset/", {"email": "attendee@example.org"})
+    assert response.status_code == 302 and len(mail.outbox) == 1
+
+
 def test_password_reset_by_email(client, world):
     response = client.post("/accounts/password-reset/", {"email": "attendee@example.org"})
     assert response.status_code == 302
