@@ -293,6 +293,9 @@ ROOM_CHAT_BURST = env.int("ROOM_CHAT_BURST", default=5)
 ROOM_CHAT_PER_MINUTE = env.int("ROOM_CHAT_PER_MINUTE", default=20)
 ROOM_FRAMES_HARD_LIMIT = env.int("ROOM_FRAMES_HARD_LIMIT", default=60)
 ROOM_FRAMES_HARD_WINDOW = env.int("ROOM_FRAMES_HARD_WINDOW", default=10)
+# Chat counts per person and room, across connections and processes (rooms/limits.py). A person
+# may hold this many connections to one room at once; another one closes their oldest (4430).
+ROOM_MAX_CONNECTIONS_PER_PERSON = env.int("ROOM_MAX_CONNECTIONS_PER_PERSON", default=3)
 ROOM_TICKET_SECONDS = env.int("ROOM_TICKET_SECONDS", default=60)
 # Each Daphne process refreshes its connections' heartbeat this often; connections older than
 # three beats (a killed process) no longer count as presence.

@@ -80,6 +80,10 @@ def room_strings() -> dict[str, str]:
         "forbidden": _("You can't enter this room right now."),
         "signed_out": _("You have been signed out. Please sign in again to rejoin."),
         "no_session": _("This session no longer exists."),
+        "elsewhere": _(
+            "This room is open in other tabs or windows, so this one has stopped. Reload the "
+            "page to continue here."
+        ),
         "muted": _(
             "A facilitator has muted you for now. You can still read along and raise your hand."
         ),

@@ -15,6 +15,9 @@ CLOSE_NO_SESSION = 4404
 CLOSE_NOT_OPEN = 4409
 CLOSE_REMOVED = 4410
 CLOSE_FLOODING = 4429
+# The person opened more than ROOM_MAX_CONNECTIONS_PER_PERSON connections to the room: their
+# oldest one is closed with this (it should not reconnect by itself).
+CLOSE_TOO_MANY_CONNECTIONS = 4430
 CLOSE_ENDED = 1000
 # The server could not take the connection just now (database away): reconnect after a while.
 CLOSE_TRY_AGAIN = 1013

@@ -21,7 +21,7 @@ from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from rooms import access, selectors, services
+from rooms import access, limits, selectors, services
 from rooms.db import room_db
 from rooms.hub import SERVER_ID, RoomHub, encode
 from rooms.wire import Frame, daphne_protocol
@@ -53,23 +53,6 @@ FRAME_TYPES = frozenset(
 )
 
 
-class ChatRate:
-    """A token bucket: a burst of `burst` messages, refilled at `per_minute`."""
-
-    def __init__(self, burst: int, per_minute: int):
-        self.capacity, self.rate = burst, per_minute / 60.0
-        self.tokens, self.at = float(burst), time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-
 class RoomConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = NO_CHANNEL_LAYER
 
@@ -99,7 +82,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.hub = None
         self.language: str | None = None  # of the crisis resources sent to this person
         self.frame_times: deque[float] = deque()
-        self.chat_rate = ChatRate(settings.ROOM_CHAT_BURST, settings.ROOM_CHAT_PER_MINUTE)
+        self.closing = False  # once closed, frames still queued are dropped, nothing is sent
         # Accept first: a close code sent before the handshake completes never reaches the
         # client (it sees an HTTP 403), and clients act on 4401/4403/4409/4410.
         await self.accept()
@@ -172,10 +155,25 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if seq <= self.watermark:
                 return
             self.watermark = seq
+        if self.closing:
+            return
         if self.wire is not None:
             frame.write(self.wire)
         else:
             await self.send(text_data=frame.text)
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        # A socket we closed refuses writes (Daphne raises `Disconnected`) until its
+        # disconnect arrives; whatever was on its way to it meanwhile is dropped.
+        if self.closing:
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def close(self, code=None, reason=None):
+        if self.closing:
+            return
+        self.closing = True
+        await super().close(code=code, reason=reason)
 
     async def error(self, code: str, message, **extra) -> None:
         """An `error` frame; `message` (often lazy) in this person's language."""
@@ -188,6 +186,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # --- frames in ------------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
+        if self.closing:
+            return  # queued before the close (a flood, or a newer connection took over)
         if not self._within_hard_limit():
             await self.error("rate_limited", _("Too many frames; the connection is closing."))
             await self.close(code=access.CLOSE_FLOODING)
@@ -255,7 +255,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         client_id = frame.get("client_id")
         if client_id is not None and (not isinstance(client_id, str) or len(client_id) > 64):
             raise ValidationError({"client_id": "At most 64 characters of text."})
-        if not self.chat_rate.take():
+        if not await limits.chat_allowed(session_id=self.session_id, user_id=self.user_id):
             await self.error("rate_limited", _("You are sending messages too fast; wait a moment."))
             return
         await self.hub.post_chat(

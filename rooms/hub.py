@@ -68,10 +68,14 @@ class LocalRoom:
 
     def targets(self, audience: str):
         """Connections an audience names: "all" and "facilitators" mean admitted ones;
-        "u:<id>" is every connection of that user, in the lobby too; "everyone" is every
-        connection, the lobby included."""
+        "u:<id>" is every connection of that user, in the lobby too, and "c:<id>" the
+        connection of that RoomConnection row; "everyone" is every connection, the lobby
+        included."""
         if audience == "everyone":
             return list(self.connections)
+        if audience.startswith("c:"):
+            connection_id = int(audience[2:])
+            return [c for c in self.connections if c.connection_id == connection_id]
         if audience.startswith("u:"):
             user_id = int(audience[2:])
             return [c for c in self.connections if c.user_id == user_id]

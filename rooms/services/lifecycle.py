@@ -35,9 +35,10 @@ def _publish(session_id: int, **event) -> None:
 
     Event keys (all optional): `chat` (a chat frame; `author` and `client_id` name the copy
     that echoes `client_id`), `frames` ([[audience, frame], ...] with audience "all",
-    "facilitators", "everyone" (the lobby too) or "u:<user id>"), `refresh` (presence, queue
-    or room state changed), `admit` ([user ids] let in from the lobby), `close` ([[audience,
-    close code], ...]).
+    "facilitators", "everyone" (the lobby too), "u:<user id>" (every connection of that user) or
+    "c:<RoomConnection id>" (that one connection)), `refresh` (presence, queue or room state
+    changed), `admit` ([user ids] let in from the lobby), `close` ([[audience, close code],
+    ...]).
     """
     message = {"type": "room.event", "session": session_id, **event}
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from rooms import selectors
-from rooms.access import CLOSE_NO_SESSION, room_entry
+from rooms.access import CLOSE_NO_SESSION, CLOSE_TOO_MANY_CONNECTIONS, room_entry
 from rooms.models import Room, RoomConnection, RoomParticipant
 from rooms.services._common import FACILITATOR, RoomDenied
 from rooms.services.lifecycle import _publish
@@ -34,7 +35,11 @@ def room_join(
     if not entry.allowed or session is None:
         raise RoomDenied(entry.reason, close_code=entry.code or CLOSE_NO_SESSION)
     room, _created = Room.objects.get_or_create(session=session)
-    participant = RoomParticipant.objects.filter(session=session, user=user).first()
+    # Locked until commit: two joins of one person (two processes) count each other's
+    # connection for the cap below.
+    participant = (
+        RoomParticipant.objects.select_for_update().filter(session=session, user=user).first()
+    )
     if participant is None:
         lobby = entry.role != FACILITATOR and session.group.lobby_enabled
         participant = RoomParticipant.objects.create(
@@ -58,14 +63,31 @@ def room_join(
         connected_at=now,
         heartbeat_at=now,
     )
+    crowded = _connections_over_cap(participant, now)
     if first_connection:
         participant.present_since = now
         participant.first_joined_at = participant.first_joined_at or now
         participant.save(update_fields=["present_since", "first_joined_at"])
         if participant.admitted_at is not None:
             _attendance_join(session=session, user=user, now=now)
-    _publish(session.pk, refresh=True)
+    if crowded:
+        # Each process closes the ones it holds; their leave deletes the rows. Until then they
+        # still count, so a join in the meantime names the same oldest ones again.
+        _publish(
+            session.pk,
+            refresh=True,
+            close=[[f"c:{pk}", CLOSE_TOO_MANY_CONNECTIONS] for pk in crowded],
+        )
+    else:
+        _publish(session.pk, refresh=True)
     return connection, participant
+
+
+def _connections_over_cap(participant: RoomParticipant, now: datetime) -> list[int]:
+    """The person's oldest live connections past ROOM_MAX_CONNECTIONS_PER_PERSON, to close."""
+    cap = max(1, settings.ROOM_MAX_CONNECTIONS_PER_PERSON)
+    newest_first = _live_connections(participant, now).order_by("-connected_at", "-pk")
+    return list(newest_first.values_list("pk", flat=True)[cap:])
 
 
 def _attendance_join(*, session: Session, user: User, now: datetime) -> None:

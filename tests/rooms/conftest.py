@@ -17,6 +17,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from config.asgi import application
+from rooms import limits
 from rooms import services as room_services
 from rooms.db import room_db_shutdown
 from rooms.services import ROOM_CHANNEL_LAYER
@@ -146,6 +147,9 @@ async def _close_clients(request):
     # A fresh channel layer for each test's event loop: channels-redis keeps asyncio locks
     # that stay bound to (and possibly held in) the loop of the test that made them.
     await _drop_channel_layer()
+    # Chat buckets are per person and room, in Redis when REDIS_URL is set: a test's people
+    # (ids start again in a new test database) must not find an earlier run's bucket.
+    await limits.chat_limiter().reset()
     yield
     while _OPEN_CLIENTS:
         client = _OPEN_CLIENTS.pop()
@@ -161,6 +165,7 @@ async def _close_clients(request):
     if pending:
         await asyncio.wait(pending, timeout=3)
     await _drop_channel_layer()
+    await limits.chat_limiter_close()
 
 
 def _is_layer_listener(task: asyncio.Task) -> bool:

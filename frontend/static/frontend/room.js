@@ -75,6 +75,8 @@ function start(root) {
     if (code === 4403) return stop("forbidden", false);
     if (code === 4404) return stop("no_session", true);
     if (code === 4409) return stop("not_open", true);
+    // Opened in too many tabs: this, the oldest, gave way; reconnecting would close another.
+    if (code === 4430) return stop("elsewhere", false);
     schedule();
   }
 
