@@ -8,6 +8,7 @@ production secrets are mandatory and start-up stops with a message naming the mi
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +44,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_filters",
     "channels",
     "django_htmx",
@@ -58,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (the policy: CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Static files straight from Daphne, compressed and cached; no separate file server needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -430,6 +435,39 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 # Mail is sent inside the request (password reset): a mail server that does not answer must
 # not hold a Daphne worker for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# --- Content-Security-Policy and the language cookie -----------------------------------------
+# Scripts, styles and everything else from this origin only: no inline script or style, no
+# eval, nothing from a CDN (Swagger UI comes from drf-spectacular-sidecar's static files).
+# 'self' in connect-src covers the room's WebSocket to the same host (ws: or wss:). Extend it
+# here for the whole site, or per view with csp.decorators.csp_update (docs/deploy.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Swagger UI's stylesheet draws its icons as data: SVGs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Where browsers report violations (optional). Not a CSP_* setting: django-csp 4 takes those
+# for its old format and refuses to start.
+_csp_report_uri = env.str("CSP_REPORT_URI", default="")
+if _csp_report_uri:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
+SPECTACULAR_SETTINGS.update(
+    {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
+)
+# The language switch's cookie goes over https whenever the session cookie does.
+LANGUAGE_COOKIE_SECURE = not DEBUG and SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hearth@localhost")
 
 LOGGING = {
