@@ -27,7 +27,9 @@ from sessions_app.models import FacilitatorAssignment, Session, User
 
 FORBIDDEN = OpenApiResponse(description="Not one of this group's facilitators nor a coordinator.")
 UNAUTHENTICATED = OpenApiResponse(description="No credentials.")
-NOT_FOUND = OpenApiResponse(description="No such session or group.")
+NOT_FOUND = OpenApiResponse(
+    description="No such session or group, or one of a private group you may not see."
+)
 
 
 def _note_session(request, pk) -> Session:
