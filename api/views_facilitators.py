@@ -70,15 +70,19 @@ class SessionNoteView(APIView):
             404: NOT_FOUND,
             409: NoteConflictSerializer,
         },
-        description="Save the note. Send back the `revision` you read (0 for a new note); if "
-        "someone saved since, nothing is written and the 409 names the current revision.",
+        description="Save the note. The first save creates it (`revision` 0, null or left "
+        "out); after that, send back the `revision` you read (a 400 without it); if someone "
+        "saved since, nothing is written and the 409 names the current revision.",
     )
     def put(self, request, pk):
         session = _note_session(request, pk)
-        serializer = NoteInputSerializer(data=request.data)
+        serializer = NoteInputSerializer(
+            data=request.data, revision_required=selectors.note_exists(session=session)
+        )
         serializer.is_valid(raise_exception=True)
+        data = {"revision": services.NOT_SENT, **serializer.validated_data}
         try:
-            note = services.note_save(session=session, by=request.user, **serializer.validated_data)
+            note = services.note_save(session=session, by=request.user, **data)
         except services.NoteStale as exc:
             return Response(
                 {"detail": exc.message, "code": exc.code, "revision": exc.current_revision},
