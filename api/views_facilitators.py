@@ -3,6 +3,7 @@ user's own data rights. Thin: each view checks one access function and calls one
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,6 +49,7 @@ class SessionNoteView(APIView):
     """The shared, encrypted note of a session."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]  # nested lists: a form cannot carry them
 
     @extend_schema(
         operation_id="session_note_retrieve",
@@ -116,6 +118,7 @@ class SessionAttendanceView(APIView):
     """The roster of a session with attendance, first-timers and online presence."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]  # nested lists: a form cannot carry them
 
     def _session(self, request, pk) -> Session:
         return access_managed_session(
