@@ -374,7 +374,20 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hearth@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "client_errors_without_traceback": {
+            "()": "config.log_filters.ClientErrorsWithoutTraceback"
+        },
+        "mask_phone_numbers": {"()": "config.log_filters.MaskPhoneNumbers"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # An expected 403/400 page is one line; a 500 keeps its traceback.
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+        # The Twilio client logs each request's query (a look-up's `To`) at INFO.
+        "twilio.http_client": {"filters": ["mask_phone_numbers"]},
+        "twilio.async_http_client": {"filters": ["mask_phone_numbers"]},
+    },
 }
