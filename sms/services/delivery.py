@@ -301,7 +301,8 @@ def _apply_early_events(sid: str) -> None:
 
 @transaction.atomic
 def status_callback_record(*, params: dict) -> SmsStatusEvent:
-    """Log a delivery event and move the message's status forward (never back)."""
+    """Log a delivery event (once per message and status) and move the message's status
+    forward (never back)."""
     # What PostgreSQL could not store (NUL, an error code past an integer) is dropped: the
     # event is still logged and the callback still answered.
     params = {str(k).replace("\x00", ""): str(v).replace("\x00", "") for k, v in params.items()}
@@ -314,10 +315,14 @@ def status_callback_record(*, params: dict) -> SmsStatusEvent:
     if error_code is not None and not 0 < error_code < 2**31:
         error_code = None
     row = OutboundSms.objects.select_for_update().filter(message_sid=sid).first() if sid else None
-    event = SmsStatusEvent.objects.create(
-        outbound=row, message_sid=sid, status=status, error_code=error_code, payload=params
+    # Twilio retries a callback it saw no 200 for, and a replay is signed too: one event per
+    # (message, status), acted on once; the caller answers 200 to every copy.
+    event, created = SmsStatusEvent.objects.get_or_create(
+        message_sid=sid,
+        status=status,
+        defaults={"outbound": row, "error_code": error_code, "payload": params},
     )
-    if row is not None:
+    if created and row is not None:
         _advance(row, status, error_code)
         if status in ("undelivered", "failed") and error_code:
             transaction.on_commit(lambda: contact_record_error(phone=row.to, code=error_code))
