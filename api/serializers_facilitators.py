@@ -33,8 +33,14 @@ class NoteInputSerializer(serializers.Serializer):
     revision = serializers.IntegerField(
         min_value=0,
         allow_null=True,
-        help_text="The revision you read (0 or null for a note not written yet).",
+        required=False,
+        help_text="The revision you read (0, null or left out for a note not written yet; "
+        "required once it exists).",
     )
+
+    def __init__(self, *args, revision_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["revision"].required = revision_required
 
 
 class NoteSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@ user's own data rights. Thin: each view checks one access function and calls one
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,7 +28,9 @@ from sessions_app.models import FacilitatorAssignment, Session, User
 
 FORBIDDEN = OpenApiResponse(description="Not one of this group's facilitators nor a coordinator.")
 UNAUTHENTICATED = OpenApiResponse(description="No credentials.")
-NOT_FOUND = OpenApiResponse(description="No such session or group.")
+NOT_FOUND = OpenApiResponse(
+    description="No such session or group, or one of a private group you may not see."
+)
 
 
 def _note_session(request, pk) -> Session:
@@ -46,6 +49,7 @@ class SessionNoteView(APIView):
     """The shared, encrypted note of a session."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]  # nested lists: a form cannot carry them
 
     @extend_schema(
         operation_id="session_note_retrieve",
@@ -68,15 +72,19 @@ class SessionNoteView(APIView):
             404: NOT_FOUND,
             409: NoteConflictSerializer,
         },
-        description="Save the note. Send back the `revision` you read (0 for a new note); if "
-        "someone saved since, nothing is written and the 409 names the current revision.",
+        description="Save the note. The first save creates it (`revision` 0, null or left "
+        "out); after that, send back the `revision` you read (a 400 without it); if someone "
+        "saved since, nothing is written and the 409 names the current revision.",
     )
     def put(self, request, pk):
         session = _note_session(request, pk)
-        serializer = NoteInputSerializer(data=request.data)
+        serializer = NoteInputSerializer(
+            data=request.data, revision_required=selectors.note_exists(session=session)
+        )
         serializer.is_valid(raise_exception=True)
+        data = {"revision": services.NOT_SENT, **serializer.validated_data}
         try:
-            note = services.note_save(session=session, by=request.user, **serializer.validated_data)
+            note = services.note_save(session=session, by=request.user, **data)
         except services.NoteStale as exc:
             return Response(
                 {"detail": exc.message, "code": exc.code, "revision": exc.current_revision},
@@ -110,6 +118,7 @@ class SessionAttendanceView(APIView):
     """The roster of a session with attendance, first-timers and online presence."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]  # nested lists: a form cannot carry them
 
     def _session(self, request, pk) -> Session:
         return access_managed_session(

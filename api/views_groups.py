@@ -42,6 +42,7 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
     serializer_class = s.GroupSerializer
     filterset_class = GroupFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    json_only_actions = frozenset({"create", "partial_update", "schedules"})
 
     def get_queryset(self):
         return selectors.groups_visible(user=self.request.user).order_by("name", "pk")

@@ -14,6 +14,7 @@ from api.serializers_sms import (
     PhoneSerializer,
     PhoneStartedSerializer,
 )
+from api.views_base import PagedAutoSchema
 from sessions_app import services as core_services
 from sms import selectors as sms_selectors
 from sms import services as sms_services
@@ -99,6 +100,7 @@ class PhoneVerifyView(APIView):
 
 
 class OutboundSmsList(generics.ListAPIView):
+    schema = PagedAutoSchema()
     permission_classes = [permissions.IsAdminUser]
     serializer_class = OutboundSmsSerializer
     filterset_fields = ["status", "kind", "delivery_status", "session"]

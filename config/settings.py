@@ -387,12 +387,18 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# With SECURE_SSL_REDIRECT on, a health check over plain HTTP on the host still gets its answer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+    # Only sent with SECURE_HSTS_SECONDS > 0. Subdomains: on unless one still serves plain
+    # HTTP. Preload: off until the domain is submitted to hstspreload.org (hard to undo).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
 # --- Mail ---------------------------------------------------------------------------------
 # EMAIL_URL in django-environ's schemes: smtp://host:25, smtp+tls://user:pass@host:587,
@@ -473,7 +479,20 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hearth@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "client_errors_without_traceback": {
+            "()": "config.log_filters.ClientErrorsWithoutTraceback"
+        },
+        "mask_phone_numbers": {"()": "config.log_filters.MaskPhoneNumbers"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # An expected 403/400 page is one line; a 500 keeps its traceback.
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+        # The Twilio client logs each request's query (a look-up's `To`) at INFO.
+        "twilio.http_client": {"filters": ["mask_phone_numbers"]},
+        "twilio.async_http_client": {"filters": ["mask_phone_numbers"]},
+    },
 }

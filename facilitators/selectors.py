@@ -89,6 +89,11 @@ def session_attendance_roster(*, session: Session) -> QuerySet[RSVP]:
 # --- notes (metadata only) ----------------------------------------------------------------------
 
 
+def note_exists(*, session: Session) -> bool:
+    """Whether the session's note has been written (its first save needs no revision)."""
+    return SessionNote.objects.filter(session=session).exists()
+
+
 def note_previous(*, session: Session) -> SessionNote | None:
     """The note of the latest earlier session of the same group that has one (hand-over)."""
     return (

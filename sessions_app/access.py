@@ -167,12 +167,15 @@ def access_managed_session(
     may: Callable[..., bool] = can_manage_session,
     refusal: Exception | None = None,
 ) -> Session:
-    """The session `pk` for work on it (notes, attendance): Http404 if there is none; when
-    `may(user=, session=)` (by default can_manage_session) says no, `refusal` (by default
-    PermissionDenied), as access_managed_group."""
-    if not str(pk).isdecimal():
-        raise Http404
-    session = _one(Session.objects.select_related("group") if queryset is None else queryset, pk=pk)
+    """The session `pk` for work on it (notes, attendance). Http404 if there is none and when
+    its group is hidden from `user` (access_session: a private group's sessions are not given
+    away by a 403); when `user` may see it but `may(user=, session=)` (by default
+    can_manage_session) says no, `refusal` (by default PermissionDenied)."""
+    session = access_session(
+        user=user,
+        pk=pk,
+        queryset=Session.objects.select_related("group") if queryset is None else queryset,
+    )
     if not may(user=user, session=session):
         raise refusal or PermissionDenied
     return session

@@ -173,7 +173,8 @@ class OutboundSms(models.Model):
 
 
 class SmsStatusEvent(models.Model):
-    """Every status callback Twilio sent, in arrival order, valid signature only."""
+    """Every status callback Twilio sent, in arrival order, valid signature only; one per
+    (message, status): Twilio retries a callback it saw no 200 for, and a replay is signed."""
 
     outbound = models.ForeignKey(
         OutboundSms, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
@@ -186,6 +187,11 @@ class SmsStatusEvent(models.Model):
 
     class Meta:
         ordering = ["received_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_sid", "status"], name="sms_status_event_once_per_status"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.message_sid}: {self.status}"

@@ -32,6 +32,18 @@ THEMES_MAX, THEME_MAX = 20, 60
 FOLLOW_UPS_MAX, FOLLOW_UP_MAX = 50, 500
 
 
+class _NotSent:
+    """The writer sent no revision at all (not even null)."""
+
+    def __repr__(self) -> str:
+        return "NOT_SENT"
+
+
+# note_save(revision=NOT_SENT): fine for the first save (CONTRACT.md: "the first PUT creates
+# it"); once the note exists, a 400 naming the field.
+NOT_SENT = _NotSent()
+
+
 @dataclass
 class NoteContent:
     """What is encrypted: everything a facilitator writes in a note."""
@@ -135,12 +147,12 @@ def note_save(
     themes: list[str],
     follow_ups: list[dict],
     safety_concern: bool,
-    revision: int | None,
+    revision: int | None | _NotSent,
 ) -> SessionNote:
     """Save the note of a session. `revision` is the one the writer read (0 or None for a note
-    that did not exist yet); if the note has moved on since, NoteStale (409) and nothing is
-    written. Every save adds a SessionNoteRevision; a newly raised safety concern alerts
-    coordinators."""
+    that did not exist yet; NOT_SENT creates it too but is a ValidationError once it exists);
+    if the note has moved on since, NoteStale (409) and nothing is written. Every save adds a
+    SessionNoteRevision; a newly raised safety concern alerts coordinators."""
     _check_access(user=by, session=session)
     content, safety_concern = note_content_clean(
         summary=summary,
@@ -149,8 +161,10 @@ def note_save(
         follow_ups=follow_ups,
         safety_concern=safety_concern,
     )
-    if revision is not None and (
-        not isinstance(revision, int) or isinstance(revision, bool) or revision < 0
+    if (
+        revision is not None
+        and not isinstance(revision, _NotSent)
+        and (not isinstance(revision, int) or isinstance(revision, bool) or revision < 0)
     ):
         raise ValidationError({"revision": ["Must be the revision you read (0 for a new note)."]})
     token, key_id = crypto.encrypt(asdict(content))
@@ -160,7 +174,7 @@ def note_save(
     note = SessionNote.objects.select_for_update().filter(session=session).first()
     was_flagged = False
     if note is None:
-        if revision not in (None, 0):
+        if revision not in (None, 0, NOT_SENT):
             raise NoteStale(current_revision=0)
         try:
             with transaction.atomic():
@@ -181,6 +195,8 @@ def note_save(
             current = SessionNote.objects.select_for_update().get(session=session)
             raise NoteStale(current_revision=current.revision) from None
     else:
+        if isinstance(revision, _NotSent):
+            raise ValidationError({"revision": ["This field is required."]})
         if revision != note.revision:
             raise NoteStale(current_revision=note.revision)
         was_flagged = note.safety_concern

@@ -91,9 +91,11 @@ def _send_blocker(row: OutboundSms, now: datetime) -> tuple[str, datetime | None
     return "", None
 
 
-def outbound_send(*, outbound_id: int) -> str:
-    """Send one row if it is still pending and still wanted; returns what happened."""
-    now = timezone.now()
+def outbound_send(*, outbound_id: int, now: datetime | None = None) -> str:
+    """Send one row if it is still pending and still wanted; returns what happened. `now`
+    (default: the clock) is the instant of every decision and timestamp of this send, so a
+    sweep run at a pretended instant (`send_due_reminders --now`) sends at that instant."""
+    now = now or timezone.now()
     with transaction.atomic():
         row = (
             OutboundSms.objects.select_for_update(skip_locked=True, of=("self",))
@@ -117,7 +119,7 @@ def outbound_send(*, outbound_id: int) -> str:
         row.attempts += 1
         row.save(update_fields=["status", "claimed_at", "attempts", "updated_at"])
     # The claim is committed: from here on a crash leaves a claimed row to reconcile.
-    validity = int((row.expires_at - timezone.now()).total_seconds())
+    validity = int((row.expires_at - now).total_seconds())
     try:
         sid = get_backend().send(
             to=row.to,
@@ -126,22 +128,26 @@ def outbound_send(*, outbound_id: int) -> str:
             validity_period=max(1, min(validity, MAX_VALIDITY_SECONDS)),
         )
     except SmsSendError as exc:
-        return _send_failed(row, exc)
+        return _send_failed(row, exc, now=now)
     with transaction.atomic():
         updated = OutboundSms.objects.filter(pk=row.pk, status=OutboundSms.Status.CLAIMED).update(
             status=OutboundSms.Status.SUBMITTED,
             message_sid=sid,
-            submitted_at=timezone.now(),
+            submitted_at=now,
             reason="",
-            updated_at=timezone.now(),
+            updated_at=now,
         )
         if updated:
             _apply_early_events(sid)
     return "submitted"
 
 
-def _send_failed(row: OutboundSms, exc: SmsSendError) -> str:
-    now = timezone.now()
+def outbound_send_many(*, ids: list[int], now: datetime | None = None) -> list[str]:
+    """outbound_send for each row, in this process, all at the instant `now`."""
+    return [outbound_send(outbound_id=pk, now=now) for pk in ids]
+
+
+def _send_failed(row: OutboundSms, exc: SmsSendError, *, now: datetime) -> str:
     claimed = OutboundSms.objects.filter(pk=row.pk, status=OutboundSms.Status.CLAIMED)
     if exc.ambiguous:
         # The provider may have it: leave it claimed for reconciliation, never re-send here.
@@ -154,7 +160,7 @@ def _send_failed(row: OutboundSms, exc: SmsSendError) -> str:
             reason=exc.message[:200],
             updated_at=now,
         )
-        contact_record_error(phone=row.to, code=exc.code)
+        contact_record_error(phone=row.to, code=exc.code, now=now)
         return "failed"
     if row.attempts >= settings.SMS_MAX_ATTEMPTS:
         claimed.update(
@@ -187,13 +193,15 @@ def _send_failed(row: OutboundSms, exc: SmsSendError) -> str:
     return "retry"
 
 
-def contact_record_error(*, phone: str, code: int | None) -> None:
+def contact_record_error(*, phone: str, code: int | None, now: datetime | None = None) -> None:
     """A permanent error about a number is kept on its contact; 21610 means it opted out."""
     if code not in PERMANENT_NUMBER_CODES:
         return
     contact = contact_for(phone=phone)
     SmsContact.objects.filter(pk=contact.pk).update(
-        last_error_code=code, last_error_at=timezone.now(), undeliverable=code != OPT_OUT_CODE
+        last_error_code=code,
+        last_error_at=now or timezone.now(),
+        undeliverable=code != OPT_OUT_CODE,
     )
     if code == OPT_OUT_CODE:
         number_opt_out(
@@ -293,7 +301,8 @@ def _apply_early_events(sid: str) -> None:
 
 @transaction.atomic
 def status_callback_record(*, params: dict) -> SmsStatusEvent:
-    """Log a delivery event and move the message's status forward (never back)."""
+    """Log a delivery event (once per message and status) and move the message's status
+    forward (never back)."""
     # What PostgreSQL could not store (NUL, an error code past an integer) is dropped: the
     # event is still logged and the callback still answered.
     params = {str(k).replace("\x00", ""): str(v).replace("\x00", "") for k, v in params.items()}
@@ -306,10 +315,14 @@ def status_callback_record(*, params: dict) -> SmsStatusEvent:
     if error_code is not None and not 0 < error_code < 2**31:
         error_code = None
     row = OutboundSms.objects.select_for_update().filter(message_sid=sid).first() if sid else None
-    event = SmsStatusEvent.objects.create(
-        outbound=row, message_sid=sid, status=status, error_code=error_code, payload=params
+    # Twilio retries a callback it saw no 200 for, and a replay is signed too: one event per
+    # (message, status), acted on once; the caller answers 200 to every copy.
+    event, created = SmsStatusEvent.objects.get_or_create(
+        message_sid=sid,
+        status=status,
+        defaults={"outbound": row, "error_code": error_code, "payload": params},
     )
-    if row is not None:
+    if created and row is not None:
         _advance(row, status, error_code)
         if status in ("undelivered", "failed") and error_code:
             transaction.on_commit(lambda: contact_record_error(phone=row.to, code=error_code))

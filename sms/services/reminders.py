@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,14 @@ from sessions_app.models import RSVP, Session, SupportGroup, User
 from sms import bodies, timing
 from sms.models import OutboundSms
 from sms.services.common import _enqueue, _tz
-from sms.services.delivery import outbound_reconcile_stale
+from sms.services.delivery import outbound_reconcile_stale, outbound_send_many
+
+HandOver = Callable[[list[int]], None]
+
+
+def _enqueue_on_commit(ids: list[int]) -> None:
+    """Hand rows to the workers once they are committed (the default hand-over)."""
+    transaction.on_commit(lambda: _enqueue(ids))
 
 
 def _reminder_offsets() -> set[int]:
@@ -134,8 +142,9 @@ def reminder_candidates(*, now: datetime):
     )
 
 
-def reminders_plan(*, now: datetime | None = None) -> int:
+def reminders_plan(*, now: datetime | None = None, hand_over: HandOver = _enqueue_on_commit) -> int:
     """Create the reminder rows that are due now (idempotent: unique keys, conflicts ignored).
+    The rows it marks handed over go to `hand_over` (by default the workers, on commit).
 
     Returns how many reminders are due now, whether this call or an earlier sweep inserted
     them (ON CONFLICT DO NOTHING does not say which).
@@ -188,7 +197,7 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     handed = _insert_ignoring_conflicts(rows, dispatched_at=now)
     if handed:
         # Every planned row is due: the new ones go to the workers straight away.
-        transaction.on_commit(lambda: _enqueue(handed))
+        hand_over(handed)
     return len(rows)
 
 
@@ -253,9 +262,14 @@ def _insert_ignoring_conflicts(rows: list[tuple], *, dispatched_at: datetime) ->
 
 
 def outbound_dispatch(
-    *, now: datetime | None = None, keys: list[str] | None = None, limit: int = 5000
+    *,
+    now: datetime | None = None,
+    keys: list[str] | None = None,
+    limit: int = 5000,
+    hand_over: HandOver = _enqueue_on_commit,
 ) -> list[int]:
-    """Hand due pending rows to the workers (again, if a handed-over task seems lost)."""
+    """Hand due pending rows to the workers (again, if a handed-over task seems lost), or to
+    `hand_over`."""
     now = now or timezone.now()
     again = now - timedelta(seconds=settings.SMS_REDISPATCH_SECONDS)
     if connection.vendor == "postgresql":
@@ -274,7 +288,7 @@ def outbound_dispatch(
             if ids:
                 OutboundSms.objects.filter(pk__in=ids).update(dispatched_at=now)
     if ids:
-        transaction.on_commit(lambda: _enqueue(ids))
+        hand_over(ids)
     return ids
 
 
@@ -297,10 +311,20 @@ def _dispatch_postgres(*, now, again, keys, limit) -> list[int]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def reminders_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """The periodic job: plan due reminders, reconcile stuck sends, hand due rows to workers."""
+def reminders_sweep(*, now: datetime | None = None, send_here: bool = False) -> dict[str, int]:
+    """The periodic job: plan due reminders, reconcile stuck sends, hand due rows to workers.
+
+    `send_here` (`send_due_reminders --now`): the rows are sent by this process, after the
+    planning, at the same instant `now` rather than by the workers against the real clock;
+    the result then says how many went out (`sent`)."""
     now = now or timezone.now()
-    due = reminders_plan(now=now)
+    handed: list[int] = []
+    hand_over: HandOver = handed.extend if send_here else _enqueue_on_commit
+    due = reminders_plan(now=now, hand_over=hand_over)
     reconciled = outbound_reconcile_stale(now=now)
-    dispatched = outbound_dispatch(now=now)
-    return {"due": due, "reconciled": reconciled, "dispatched": len(dispatched)}
+    dispatched = outbound_dispatch(now=now, hand_over=hand_over)
+    result = {"due": due, "reconciled": reconciled, "dispatched": len(dispatched)}
+    if send_here:
+        outcomes = outbound_send_many(ids=sorted(set(handed)), now=now)
+        result["sent"] = outcomes.count("submitted")
+    return result

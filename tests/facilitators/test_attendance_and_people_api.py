@@ -345,3 +345,35 @@ def test_delete_removes_the_account_gives_the_seat_on_and_keeps_notes_unlinked(w
         (None, "attendee", str(attendee_pk)),
         (None, "co", str(world.co.pk)),
     ]
+
+
+# --- what you may not see is a 404 ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ["note", "attendance"])
+@pytest.mark.parametrize("method", ["get", "put"])
+def test_a_private_groups_session_is_404_to_outsiders_and_403_to_its_members(
+    world, endpoint, method
+):
+    """Outsiders may not even see a private group's session: 404, as for an id that does not
+    exist. Its members see the session but may not manage it: 403, as in a public group."""
+    world.group.is_public = False
+    world.group.save()
+    url = f"/api/v1/sessions/{world.session.pk}/{endpoint}/"
+    body = NOTE if endpoint == "note" else [{"username": "attendee", "status": "attended"}]
+
+    def call(user):
+        client = client_for(user)
+        return client.get(url) if method == "get" else client.put(url, body, format="json")
+
+    for outsider in (world.other_member, world.other_facilitator):
+        response = call(outsider)
+        assert response.status_code == 404
+        assert response.json() == call(outsider).json()
+        assert "facilitators" not in response.content.decode()
+    missing = f"/api/v1/sessions/999999/{endpoint}/"
+    assert client_for(world.other_member).get(missing).json() == call(world.other_member).json()
+    assert call(world.attendee).status_code == 403
+    assert not SessionNote.objects.filter(session=world.session).exists()
+    assert RSVP.objects.get(session=world.session, user=world.attendee).attendance == ""
+    assert call(world.lead).status_code == 200

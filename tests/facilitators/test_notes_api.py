@@ -3,8 +3,10 @@
 import copy
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
+from facilitators import services
 from facilitators.models import NoteTemplate, SafetyAlert, SessionNote, SessionNoteRevision
 from sessions_app.models import AuditEntry
 from tests.facilitators.conftest import NOTE, client_for, past_session
@@ -259,7 +261,26 @@ def test_bad_input_is_400_with_field_errors(world, change, errors):
 def test_missing_fields_are_required(world):
     response = client_for(world.lead).put(url(world.session), {"summary": "x"}, format="json")
     assert response.status_code == 400
+    assert set(response.json()) == {"body", "themes", "follow_ups", "safety_concern"}
+    client_for(world.lead).put(url(world.session), NOTE, format="json")
+    response = client_for(world.lead).put(url(world.session), {"summary": "x"}, format="json")
+    assert response.status_code == 400
     assert set(response.json()) == {"body", "themes", "follow_ups", "safety_concern", "revision"}
+
+
+def test_the_first_put_without_a_revision_creates_the_note(world):
+    """CONTRACT.md: "the first PUT creates it"; the revision is for updating one."""
+    first = {key: value for key, value in NOTE.items() if key != "revision"}
+    response = client_for(world.lead).put(url(world.session), first, format="json")
+    assert response.status_code == 200
+    assert without_time(response.json()) == expected_note(
+        world.session, revision=1, updated_by="Lee (lead)"
+    )
+    again = client_for(world.co).put(url(world.session), first, format="json")
+    assert again.status_code == 400
+    assert again.json() == {"revision": ["This field is required."]}
+    note = SessionNote.objects.get(session=world.session)
+    assert (note.revision, note.updated_by) == (1, world.lead)
 
 
 def test_not_json_list_body_is_400(world):
@@ -367,3 +388,15 @@ def test_note_content_is_not_stored_in_clear(world):
             dump = repr(cursor.fetchall())
             assert "canary" not in dump, table  # not a number: timestamps hold digits
     assert client_for(world.lead).get(url(world.session)).json()["summary"] == "canary-summary-4471"
+
+
+def test_the_service_refuses_an_unsent_revision_once_the_note_exists(world):
+    """The view's check and the save are apart; the service decides under the row lock."""
+    content = {key: value for key, value in NOTE.items() if key != "revision"}
+    services.note_save(session=world.session, by=world.lead, revision=services.NOT_SENT, **content)
+    with pytest.raises(ValidationError) as raised:
+        services.note_save(
+            session=world.session, by=world.co, revision=services.NOT_SENT, **content
+        )
+    assert raised.value.message_dict == {"revision": ["This field is required."]}
+    assert SessionNote.objects.get(session=world.session).revision == 1

@@ -2,10 +2,12 @@
 moved by time_machine through every sweep of the day before a session."""
 
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from sessions_app import services as core_services
 from sessions_app.models import RSVP, Session
@@ -148,3 +150,20 @@ def test_sweeps_are_idempotent_and_send_once(outbox, django_capture_on_commit_ca
                 services.reminders_sweep()
     assert sorted(m["to"] for m in outbox) == sorted(str(u.phone) for u in users)
     assert OutboundSms.objects.filter(status="submitted").count() == 3
+
+
+def test_send_due_reminders_now_holds_for_its_own_sends(outbox):
+    """`--now` is the instant of the whole command: the reminders it plans are sent at that
+    instant too, by the command itself, whatever the real clock says (here: real time, and
+    the session may well be past by it)."""
+    session = _session("America/New_York", "2026-06-16T18:00:00", created_at="2026-06-01")
+    users = [_going(session, "America/New_York") for _ in range(2)]
+    out = StringIO()
+    call_command("send_due_reminders", "--now", "2026-06-15T22:00:00+00:00", stdout=out)
+    assert sorted(m["to"] for m in outbox) == sorted(str(u.phone) for u in users)
+    rows = OutboundSms.objects.filter(session=session)
+    assert [(r.status, r.attempts, r.submitted_at) for r in rows] == [
+        ("submitted", 1, utc("2026-06-15T22:00:00"))
+    ] * 2
+    assert out.getvalue().startswith("due 2, reconciled 0, dispatched ")
+    assert out.getvalue().endswith(", sent 2\n")

@@ -1,5 +1,6 @@
 """The real `twilio` client against a fake Twilio on 127.0.0.1 (SMS_BACKEND=twilio)."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from sessions_app.models import RSVP
-from sms import services
+from sms import backends, services
 from sms.models import OutboundSms, SmsConsent, SmsContact
 from tests.factories import GroupFactory, one_off_session
 from tests.sms.conftest import ACCOUNT_SID, FROM_NUMBER, PUBLIC, sms_user
@@ -156,3 +157,23 @@ def test_timeout_before_create_is_reconciled_then_sent_once(fake_twilio, setup, 
         assert services.outbound_send(outbound_id=row.pk) == "submitted"
     assert len(fake_twilio.messages) == 1
     assert len(fake_twilio.creates) == 2
+
+
+def test_the_twilio_clients_log_lines_mask_phone_numbers(fake_twilio, setup, caplog):
+    """twilio.http_client logs each request at INFO, a provider look-up's `To` with it: the
+    numbers are masked to their last two digits, in the plain and the URL-encoded form."""
+    user, session = setup
+    row = _row(user, session)
+    with caplog.at_level(logging.INFO, logger="twilio"):
+        assert services.outbound_send(outbound_id=row.pk) == "submitted"
+        listed = backends.get_backend().messages_since(
+            to=str(user.phone), since=timezone.now() - timedelta(hours=1)
+        )
+    assert [m.to for m in listed] == [str(user.phone)]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("twilio")]
+    assert any("Request:" in line for line in lines)
+    text = "\n".join(lines)
+    digits = str(user.phone).lstrip("+")
+    assert digits not in text
+    assert FROM_NUMBER.lstrip("+") not in text
+    assert "+" + "*" * (len(digits) - 2) + digits[-2:] in text

@@ -303,6 +303,29 @@ def test_status_callbacks_only_move_forward_and_every_event_is_logged(reminded):
     ]
 
 
+def test_a_replayed_status_callback_is_stored_once_and_still_answered(
+    reminded, django_capture_on_commit_callbacks
+):
+    """Twilio retries a callback it saw no 200 for, and a replay carries a valid signature:
+    one row per (MessageSid, status), and every copy still gets its 200."""
+    row = OutboundSms.objects.get(idempotency_key="r1")
+    row.message_sid = "SMreplayed"
+    row.save()
+    client = Client()
+    params = {"MessageSid": "SMreplayed", "MessageStatus": "undelivered", "ErrorCode": "30006"}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        answers = [signed_post(client, "/sms/status/", params) for _ in range(5)]
+    assert {(a.status_code, a.content) for a in answers} == {(200, answers[0].content)}
+    assert len(callbacks) == 1  # the contact is told of the error once
+    delivered = {**params, "MessageStatus": "delivered", "ErrorCode": ""}
+    assert signed_post(client, "/sms/status/", delivered).status_code == 200
+    events = SmsStatusEvent.objects.filter(message_sid="SMreplayed")
+    assert list(events.values_list("status", "outbound")) == [
+        ("undelivered", row.pk),
+        ("delivered", row.pk),
+    ]
+
+
 def test_undelivered_with_a_permanent_code_is_recorded_on_the_contact(
     reminded, django_capture_on_commit_callbacks
 ):
