@@ -7,14 +7,20 @@ and `shell()` Python code against the same database.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -119,3 +125,31 @@ class Daphne:
         self.proc = None
         if not self.log.closed:
             self.log.close()
+
+
+@contextmanager
+def daphne_cluster(*, prefix: str, setup: str, count: int = 2, **overrides: str):
+    """`count` Daphne processes with DEBUG off on one fresh SQLite database (and the Redis in
+    `overrides`), after running the `setup` script (its last line of output is JSON): yields
+    (servers, that JSON) and stops them after."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    env = server_env(
+        DATABASE_URL=f"sqlite:///{workdir / 'rooms.sqlite3'}",
+        DEBUG="False",
+        SECRET_KEY="integration-" + "x" * 40,
+        NOTES_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        EMAIL_URL="memorymail://",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        **overrides,
+    )
+    manage(env, "migrate", "--noinput", "-v", "0")
+    world = json.loads(manage(env, "shell", "-c", setup).strip().splitlines()[-1])
+    servers = [Daphne(env, workdir / f"daphne-{i}.log") for i in range(count)]
+    try:
+        for server in servers:
+            server.start()
+        yield servers, world
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

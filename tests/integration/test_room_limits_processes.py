@@ -12,26 +12,21 @@ import asyncio
 import base64
 import json
 import os
-import shutil
 import socket
-import tempfile
-from pathlib import Path
 
 import pytest
 import redis
-from cryptography.fernet import Fernet
 from websockets.exceptions import ConnectionClosed
 
 from rooms.limits import KEY_PREFIX
 from tests.integration.test_rooms_processes import SETUP, Peer
-from tests.servers import Daphne, manage, server_env
+from tests.servers import Daphne, daphne_cluster
 
 pytestmark = pytest.mark.redis
 
 
 @pytest.fixture(scope="module")
 def limits_cluster():
-    workdir = Path(tempfile.mkdtemp(prefix="hearth-room-limits-"))
     url = os.environ["REDIS_URL"]
     # Buckets of an earlier run (people's ids start again in a new database) must not count.
     client = redis.Redis.from_url(url)
@@ -39,26 +34,15 @@ def limits_cluster():
     if stale:
         client.delete(*stale)
     client.close()
-    env = server_env(
-        DATABASE_URL=f"sqlite:///{workdir / 'rooms.sqlite3'}",
+    with daphne_cluster(
+        prefix="hearth-room-limits-",
+        setup=SETUP,
         REDIS_URL=url,
-        DEBUG="False",
-        SECRET_KEY="integration-" + "x" * 40,
-        NOTES_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
         ROOM_CHAT_BURST="5",
         ROOM_CHAT_PER_MINUTE="1",
         ROOM_FRAMES_HARD_LIMIT="30",
-    )
-    manage(env, "migrate", "--noinput", "-v", "0")
-    world = json.loads(manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
-    servers = [Daphne(env, workdir / f"daphne-{i}.log") for i in range(2)]
-    for server in servers:
-        server.start()
-    yield servers, world
-    for server in servers:
-        server.stop()
-    shutil.rmtree(workdir, ignore_errors=True)
+    ) as started:
+        yield started
 
 
 async def next_of(peer: Peer, kind: str, timeout: float = 10) -> dict:

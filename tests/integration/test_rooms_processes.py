@@ -10,18 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
-import tempfile
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from cryptography.fernet import Fernet
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.servers import Daphne, manage, server_env
+from tests.servers import Daphne, daphne_cluster
 
 pytestmark = pytest.mark.redis
 
@@ -48,29 +44,16 @@ def _own_redis_db(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def cluster():
-    workdir = Path(tempfile.mkdtemp(prefix="hearth-rooms-"))
-    env = server_env(
-        DATABASE_URL=f"sqlite:///{workdir / 'rooms.sqlite3'}",
+    with daphne_cluster(
+        prefix="hearth-rooms-",
+        setup=SETUP,
         REDIS_URL=_own_redis_db(os.environ["REDIS_URL"]),
-        DEBUG="False",
-        SECRET_KEY="integration-" + "x" * 40,
-        NOTES_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        EMAIL_URL="memorymail://",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
         # The kill test sends faster than a person would.
         ROOM_CHAT_BURST="500",
         ROOM_CHAT_PER_MINUTE="60000",
         ROOM_FRAMES_HARD_LIMIT="5000",
-    )
-    manage(env, "migrate", "--noinput", "-v", "0")
-    world = json.loads(manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
-    servers = [Daphne(env, workdir / f"daphne-{i}.log") for i in range(2)]
-    for server in servers:
-        server.start()
-    yield servers, world
-    for server in servers:
-        server.stop()
-    shutil.rmtree(workdir, ignore_errors=True)
+    ) as started:
+        yield started
 
 
 class Peer:
