@@ -139,4 +139,58 @@ def room_strings() -> dict[str, str]:
         "mod_removed": _("{name} was removed from the session."),
         "mod_admitted": _("{name} was let in."),
         "error": _("That didn't work: {message}"),
+        # Voice and video (media.js)
+        "media_joining": _("Joining the call…"),
+        "media_in_call": _("You are in the call."),
+        "media_in_call_voice": _("You are in the call, voice only."),
+        "media_alone": _("You are in the call. Nobody else has joined yet."),
+        "media_count": _("{n} people in the call."),
+        "media_left_you": _("You left the call."),
+        "media_reconnecting": _("Connection lost: the call comes back when the room reconnects."),
+        "media_listening": _("Your microphone is off: you can listen. Turn it on to speak."),
+        "media_mic_live": _("Your microphone is on: the group can hear you."),
+        "media_mic_on": _("Turn on microphone"),
+        "media_mic_off": _("Turn off microphone"),
+        "media_cam_on": _("Turn on camera"),
+        "media_cam_off": _("Turn off camera"),
+        "media_cam_show": _("Show my camera to the group"),
+        "media_cam_hide": _("Stop showing my camera"),
+        "media_mod_muted": _(
+            "A facilitator has muted your microphone. You can turn it on again once they "
+            "unmute you."
+        ),
+        "media_mod_unmuted": _(
+            "A facilitator unmuted you. Turn your microphone on when you want to speak."
+        ),
+        "media_not_your_turn": _(
+            "In this room only the person whose turn it is can speak. Raise your hand to ask "
+            "for a turn."
+        ),
+        "media_your_turn": _("It's your turn to speak. You can turn on your microphone."),
+        "media_turn_of": _("It's {name}'s turn to speak."),
+        "media_voice_only_group": _("This group meets by voice only: cameras stay off."),
+        "media_video_cap": _(
+            "This call has as many cameras as it can carry, so you are in it by voice only."
+        ),
+        "media_denied": _(
+            "Your browser did not allow the microphone or camera. You can allow it in the "
+            "browser's settings for this site and try again."
+        ),
+        "media_no_device": _("No microphone or camera was found on this device."),
+        "media_full": _(
+            "The call is full right now. You can still follow and write in the conversation."
+        ),
+        "media_unavailable": _(
+            "Voice and video aren't available right now. The conversation still works."
+        ),
+        "media_error": _("Voice and video had a problem: {message}"),
+        "media_joined": _("{name} joined the call."),
+        "media_left": _("{name} left the call."),
+        "media_peer_muted": _("A facilitator muted {name}."),
+        "media_you": _("{name} (you)"),
+        "media_video_of": _("Video of {name}"),
+        "media_tag_mic_off": _("microphone off"),
+        "media_tag_mod_muted": _("muted by a facilitator"),
+        "media_tag_camera_hidden": _("camera hidden (voice only)"),
+        "media_tag_camera_shown": _("camera shown to the group"),
     }

@@ -1,5 +1,8 @@
 // Hearth live room: one small ES module, no framework, no build step.
 // Frame protocol: docs/rooms.md. Strings come translated from the page's JSON block.
+// Voice and video live in media.js; this module hands it the frames it is about.
+
+import { createMedia } from "./media.js";
 
 const root = document.getElementById("room");
 if (root) start(root);
@@ -23,6 +26,9 @@ function start(root) {
     support: $("support"), supportText: $("support-text"), crisisText: $("crisis-text"),
     dialog: $("dialog"),
   };
+
+  // Voice and video (media.js): frames go out through `send`, like everything else.
+  const media = createMedia({ send: (f) => send(f), strings: T, root, isStaff, me: () => state.me });
 
   const state = {
     ws: null, me: null, seen: 0, messages: new Map(), welcomed: false, stopped: false,
@@ -68,6 +74,7 @@ function start(root) {
   function closed(code) {
     state.ws = null;
     clearInterval(state.pinger);
+    if (media) media.onSocketClosed();
     // `state.pending` stays: if the message was stored, the resume brings it and clears the box.
     if (state.stopped) return;
     if (code === 4410) return removed();
@@ -130,6 +137,7 @@ function start(root) {
 
   function stop(key, clear) {
     state.stopped = true;
+    if (media) media.onStopped();
     clearInterval(state.pinger);
     if (state.ws) state.ws.close();
     state.ws = null;
@@ -187,6 +195,7 @@ function start(root) {
   };
 
   function handle(frame) {
+    if (media && frame.type.startsWith("media.")) return media.onFrame(frame);
     const handler = handlers[frame.type];
     if (handler) handler(frame);
   }
@@ -209,6 +218,7 @@ function start(root) {
     onQueue(f.queue || { hands: [], speaker: null });
     onState(f.room || {});
     startPing();
+    if (media) media.onWelcome(f);
   }
 
   function onLobby() {
@@ -430,6 +440,7 @@ function start(root) {
       }
       if (!people.length) el.people.append(node("li", { className: "muted" }, T.nobody_here));
     });
+    if (media) media.onPresence(f);
     if (isStaff && el.lobby && f.lobby) {
       keepFocus(el.lobby, () => {
         el.lobby.replaceChildren();
@@ -487,6 +498,7 @@ function start(root) {
       if (!state.hands.length) el.queue.append(node("li", { className: "muted empty" }, T.no_hands));
     });
     if (el.next) el.next.disabled = !state.hands.length;
+    if (media) media.onQueue(f);
   }
 
   function move(index, by) {
@@ -520,6 +532,7 @@ function start(root) {
 
   function onModeration(f) {
     const target = f.user || {};
+    if (media) media.onModeration(f);
     const aboutMe = state.me && target.id === state.me.id;
     if (f.action === "delete_message") return markDeleted(f.seq);
     if (aboutMe && f.action === "remove") return removed();
@@ -576,6 +589,7 @@ function start(root) {
   }
 
   function onError(f) {
+    if (media && media.onError(f)) return; // media_* codes: shown in the media panel
     state.pending = null;
     if (f.code === "muted") state.muted = true;
     if (f.code === "paused") state.paused = true;
