@@ -159,11 +159,14 @@ def test_mesh_everyone_hears_everyone_and_no_video_before_the_camera(contexts, r
     preview = ana.locator("#media-preview")
     expect(preview).to_be_visible()
     expect(ana.get_by_text("Only you can see this preview")).to_be_visible()
-    ana.wait_for_function("document.getElementById('media-preview').readyState >= 2")
+    ana.wait_for_function("() => document.getElementById('media-preview').readyState >= 2")
     assert ana.evaluate(VIDEO_OUT) == 0
     expect(lee.locator(f"#media-tiles li[data-user='{room.ids['ana']}'] video")).to_be_hidden()
     ana.get_by_role("button", name="Show my camera to the group").click()
-    ana.wait_for_function(f"({VIDEO_OUT})().then((n) => n > 0)", timeout=5000)
+    deadline = time.monotonic() + 5
+    while ana.evaluate(VIDEO_OUT) == 0:
+        assert time.monotonic() < deadline, "no video sent 5 s after showing the camera"
+        ana.wait_for_timeout(200)
     expect(lee.locator(f"#media-tiles li[data-user='{room.ids['ana']}'] video")).to_be_visible()
 
 

@@ -384,7 +384,16 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       s.micOn = false;
       if (s.mic) s.mic.enabled = false;
     }
-    for (const p of f.peers || []) addPeer(p);
+    // One tile per person: after a server restart a person's old tab may still be listed for a
+    // few seconds beside their new one; the newest (highest peer id) is the live one.
+    const newest = new Map();
+    for (const p of f.peers || []) {
+      const uid = p.user && p.user.id;
+      if (uid === myId()) continue; // my own other (or old) tab: no tile, no echo
+      const seen = newest.get(uid);
+      if (!seen || p.peer > seen.peer) newest.set(uid, p);
+    }
+    for (const p of newest.values()) addPeer(p);
     if (f.mode === "janus" && f.janus) {
       startJanus(f);
     }
@@ -412,6 +421,7 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
 
   function onPeer(f) {
     if (!s.config || f.peer === s.myPeer) return;
+    if (f.user && f.user.id === myId()) return; // my own other tab
     const name = (f.user && f.user.display_name) || "";
     if (f.action === "joined") {
       const old = s.peers.get(f.peer);
