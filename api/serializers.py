@@ -89,6 +89,8 @@ class GroupSerializer(serializers.ModelSerializer):
             "join_policy",
             "is_public",
             "lobby_enabled",
+            "voice_only",
+            "talking_piece",
             "venue",
             "video_url",
             "reminder_offsets_minutes",
@@ -126,6 +128,8 @@ class GroupWriteSerializer(serializers.Serializer):
     )
     is_public = serializers.BooleanField(required=False)
     lobby_enabled = serializers.BooleanField(required=False)
+    voice_only = serializers.BooleanField(required=False)
+    talking_piece = serializers.BooleanField(required=False)
 
 
 class MemberSerializer(serializers.ModelSerializer):

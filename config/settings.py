@@ -6,6 +6,7 @@ production secrets are mandatory and start-up stops with a message naming the mi
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -313,6 +314,30 @@ ROOM_DB_THREADS = env.int(
     default=1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 2,
 )
 
+# --- Voice and video in the rooms (docs/media.md) ---------------------------------------------
+# Unset JANUS_URL: a peer-to-peer mesh signalled over the room socket. Set: every room is a Janus
+# VideoRoom on one of these Janus HTTP API URLs (comma-separated; a room is pinned to one by its
+# id). Browsers reach the same URL, so it is added to connect-src below.
+JANUS_URLS = env.list("JANUS_URL", default=[])
+JANUS_API_SECRET = env.str("JANUS_API_SECRET", default="")
+# The VideoRoom plugin's admin_key: only Hearth may create rooms.
+JANUS_ADMIN_SECRET = env.str("JANUS_ADMIN_SECRET", default="")
+JANUS_TIMEOUT_SECONDS = env.float("JANUS_TIMEOUT_SECONDS", default=3.0)
+JANUS_MAX_PUBLISHERS = env.int("JANUS_MAX_PUBLISHERS", default=50)
+# TURN from coturn (use-auth-secret): credentials minted per person, valid until the session's
+# end plus TURN_GRACE_MINUTES. STUN_URLS optional; with neither, host candidates only.
+TURN_URLS = env.list("TURN_URLS", default=[])
+TURN_SECRET = env.str("TURN_SECRET", default="")
+TURN_GRACE_MINUTES = env.int("TURN_GRACE_MINUTES", default=30)
+STUN_URLS = env.list("STUN_URLS", default=[])
+# The mesh's caps (docs/benchmarks.md, Media): past MEDIA_MESH_MAX_VIDEO people with cameras a
+# newcomer gets voice only; past MEDIA_MESH_MAX_PEOPLE, a clear `media_full` error.
+MEDIA_MESH_MAX_PEOPLE = env.int("MEDIA_MESH_MAX_PEOPLE", default=12)
+MEDIA_MESH_MAX_VIDEO = env.int("MEDIA_MESH_MAX_VIDEO", default=6)
+# Signalling frames (offers, answers, ICE candidates) have their own hard limit per connection,
+# since a mesh of twelve sends dozens of candidates at once.
+MEDIA_SIGNAL_HARD_LIMIT = env.int("MEDIA_SIGNAL_HARD_LIMIT", default=600)
+
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -467,6 +492,12 @@ CONTENT_SECURITY_POLICY = {
 _csp_report_uri = env.str("CSP_REPORT_URI", default="")
 if _csp_report_uri:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
+# The browsers talk to the room's Janus host directly (docs/media.md).
+for _janus_url in JANUS_URLS:
+    _parts = urlsplit(_janus_url)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"].append(
+        f"{_parts.scheme}://{_parts.netloc}"
+    )
 SPECTACULAR_SETTINGS.update(
     {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
 )

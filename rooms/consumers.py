@@ -48,8 +48,19 @@ FACILITATOR_FRAMES = {
 }
 
 # Every frame type of docs/rooms.md; each is handled by `frame_<type, dots as underscores>`.
+MEDIA_FRAMES = {"media.join", "media.signal", "media.state", "media.leave"}
 FRAME_TYPES = frozenset(
-    {"ping", "chat", "hand", "pass", "checkin", "report", "resume", *FACILITATOR_FRAMES}
+    {
+        "ping",
+        "chat",
+        "hand",
+        "pass",
+        "checkin",
+        "report",
+        "resume",
+        *MEDIA_FRAMES,
+        *FACILITATOR_FRAMES,
+    }
 )
 
 
@@ -82,6 +93,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.hub = None
         self.language: str | None = None  # of the crisis resources sent to this person
         self.frame_times: deque[float] = deque()
+        self.signal_times: deque[float] = deque()
         self.closing = False  # once closed, frames still queued are dropped, nothing is sent
         # Accept first: a close code sent before the handshake completes never reaches the
         # client (it sees an HTTP 403), and clients act on 4401/4403/4409/4410.
@@ -188,25 +200,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if self.closing:
             return  # queued before the close (a flood, or a newer connection took over)
-        if not self._within_hard_limit():
+        frame = self._parse(text_data)
+        kind = frame.get("type") if isinstance(frame, dict) else None
+        if not self._within_hard_limit(signal=kind == "media.signal"):
             await self.error("rate_limited", _("Too many frames; the connection is closing."))
             await self.close(code=access.CLOSE_FLOODING)
             return
-        if text_data is None:
-            await self.error("bad_json", _("Frames are JSON text."))
+        if not isinstance(frame, dict):
+            await self.error(*frame)
             return
-        if len(text_data) > settings.ROOM_MAX_FRAME_BYTES:
-            await self.error("too_long", _("That frame is too large."))
-            return
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            await self.error("bad_json", _("That frame is not valid JSON."))
-            return
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.error("bad_json", _('A frame is a JSON object with a "type".'))
-            return
-        kind = frame["type"]
         if kind not in FRAME_TYPES:
             await self.error(
                 "unknown_type", format_lazy(_("Unknown frame type: {kind}."), kind=kind[:40])
@@ -240,13 +242,31 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 "unavailable", _("That did not go through just now; please try again.")
             )
 
-    def _within_hard_limit(self) -> bool:
+    @staticmethod
+    def _parse(text_data) -> dict | tuple:
+        """The frame as a dict with a text `type`, or the (code, message) of an error frame."""
+        if text_data is None:
+            return ("bad_json", _("Frames are JSON text."))
+        if len(text_data) > settings.ROOM_MAX_FRAME_BYTES:
+            return ("too_long", _("That frame is too large."))
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            return ("bad_json", _("That frame is not valid JSON."))
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            return ("bad_json", _('A frame is a JSON object with a "type".'))
+        return frame
+
+    def _within_hard_limit(self, *, signal: bool) -> bool:
+        """At most ROOM_FRAMES_HARD_LIMIT frames in ROOM_FRAMES_HARD_WINDOW seconds; media
+        signalling (offers, answers, ICE candidates) has its own MEDIA_SIGNAL_HARD_LIMIT."""
         now = time.monotonic()
-        window = self.frame_times
+        window = self.signal_times if signal else self.frame_times
         window.append(now)
         while window and window[0] < now - settings.ROOM_FRAMES_HARD_WINDOW:
             window.popleft()
-        return len(window) <= settings.ROOM_FRAMES_HARD_LIMIT
+        limit = settings.MEDIA_SIGNAL_HARD_LIMIT if signal else settings.ROOM_FRAMES_HARD_LIMIT
+        return len(window) <= limit
 
     async def frame_ping(self, frame):
         await self.send(text_data='{"type":"pong"}')
@@ -305,6 +325,39 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 continue  # already sent live on this connection
             self.watermark = max(self.watermark, seq)
             await self.send(text_data=encode(chat))
+
+    # --- voice and video (docs/media.md) ---------------------------------------------------
+
+    async def frame_media_join(self, frame):
+        config = await room_db(services.media_join)(
+            session_id=self.session_id,
+            connection_id=self.connection_id,
+            user=self.user,
+            video=frame.get("video", True),
+        )
+        await self.send(text_data=encode(config))
+
+    async def frame_media_signal(self, frame):
+        await room_db(services.media_signal)(
+            session_id=self.session_id,
+            connection_id=self.connection_id,
+            user=self.user,
+            frame=frame,
+        )
+
+    async def frame_media_state(self, frame):
+        await room_db(services.media_state_set)(
+            session_id=self.session_id,
+            connection_id=self.connection_id,
+            user=self.user,
+            audio=frame.get("audio"),
+            video=frame.get("video"),
+        )
+
+    async def frame_media_leave(self, frame):
+        await room_db(services.media_leave)(
+            session_id=self.session_id, connection_id=self.connection_id, user=self.user
+        )
 
     async def frame_mod_mute(self, frame):
         await room_db(services.participant_mute)(

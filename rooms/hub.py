@@ -69,10 +69,13 @@ class LocalRoom:
     def targets(self, audience: str):
         """Connections an audience names: "all" and "facilitators" mean admitted ones;
         "u:<id>" is every connection of that user, in the lobby too, and "c:<id>" the
-        connection of that RoomConnection row; "everyone" is every connection, the lobby
-        included."""
+        connection of that RoomConnection row; "others:<id>" every admitted connection but that
+        one; "everyone" is every connection, the lobby included."""
         if audience == "everyone":
             return list(self.connections)
+        if audience.startswith("others:"):
+            connection_id = int(audience[7:])
+            return [c for c in self.connections if c.admitted and c.connection_id != connection_id]
         if audience.startswith("c:"):
             connection_id = int(audience[2:])
             return [c for c in self.connections if c.connection_id == connection_id]

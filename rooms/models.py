@@ -112,6 +112,12 @@ class RoomConnection(models.Model):
     server_id = models.CharField(max_length=40)
     connected_at = models.DateTimeField()
     heartbeat_at = models.DateTimeField()
+    # The call (docs/media.md): whether this tab is in it, may send video, and what it sends
+    # now. Live state only: it goes with the row when the connection closes; no time is kept.
+    in_call = models.BooleanField(default=False)
+    video_allowed = models.BooleanField(default=False)
+    sends_audio = models.BooleanField(default=False)
+    sends_video = models.BooleanField(default=False)
 
     class Meta:
         indexes = [

@@ -96,6 +96,14 @@ class SupportGroup(models.Model):
     lobby_enabled = models.BooleanField(
         default=False, help_text=_("Send everyone to a lobby; a facilitator admits them.")
     )
+    # Voice and video in the room (docs/media.md).
+    voice_only = models.BooleanField(
+        default=False, help_text=_("Voice only in the room: nobody's camera is used.")
+    )
+    talking_piece = models.BooleanField(
+        default=False,
+        help_text=_("Only the person whose turn it is, and facilitators, can unmute."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,6 +9,9 @@ from rest_framework.test import APIClient
 
 from tests.factories import GroupFactory, UserFactory
 
+# Janus (in its own network namespace) and coturn fixtures: janus_server, coturn_server.
+pytest_plugins = ["tests.media_servers"]
+
 
 def pytest_configure(config):
     from django.conf import settings

@@ -66,6 +66,10 @@ class GroupForm(forms.Form):
     )
     is_public = forms.BooleanField(label=_("Listed publicly"), required=False, initial=True)
     lobby_enabled = forms.BooleanField(label=_("Send everyone to a lobby first"), required=False)
+    voice_only = forms.BooleanField(label=_("Voice only: no cameras in the room"), required=False)
+    talking_piece = forms.BooleanField(
+        label=_("Talking piece: only the person whose turn it is can unmute"), required=False
+    )
 
     def clean_reminder_offsets(self) -> list[int]:
         raw = self.cleaned_data["reminder_offsets"].strip()

@@ -6,8 +6,9 @@ Errors: `RoomError` (a stable `code` that the consumer turns into an `error` fra
 Django `ValidationError` keyed by field, `NotAllowed` / `StateConflict` for the API.
 
 One module per topic: lifecycle (the room's group and events, opening and closing, tickets),
-presence, chat, queue (hands and the speaker), moderation, checkins and retention; the errors
-and the checks they share are in _common. Callers import the names from here
+presence, chat, queue (hands and the speaker), moderation, media (the call; janus_rooms for its
+Janus VideoRoom), checkins and retention; the errors and the checks they share are in
+_common. Callers import the names from here
 (`from rooms import services`).
 """
 
@@ -38,6 +39,13 @@ from rooms.services.lifecycle import (
     room_ticket_issue,
     room_ticket_redeem,
 )
+from rooms.services.media import (
+    MediaUnavailable,
+    media_join,
+    media_leave,
+    media_signal,
+    media_state_set,
+)
 from rooms.services.moderation import (
     participant_admit,
     participant_mute,
@@ -55,6 +63,7 @@ from rooms.services.retention import room_messages_purge
 
 __all__ = [
     "FACILITATOR",
+    "MediaUnavailable",
     "MAX_NUMBER",
     "ROOM_CHANNEL_LAYER",
     "RoomDenied",
@@ -68,6 +77,10 @@ __all__ = [
     "hand_set",
     "hands_reorder",
     "is_whole_number",
+    "media_join",
+    "media_leave",
+    "media_signal",
+    "media_state_set",
     "message_delete",
     "message_report",
     "participant_admit",

@@ -17,6 +17,7 @@ from rooms.access import CLOSE_ENDED, can_moderate, room_entry
 from rooms.db import on_calling_loop
 from rooms.models import Room, RoomParticipant, RoomTicket
 from rooms.services._common import _moderator
+from rooms.services.janus_rooms import janus_on_room_end, janus_on_room_open
 from sessions_app.audit import audit_log
 from sessions_app.errors import NotAllowed, StateConflict
 from sessions_app.models import Session, User
@@ -35,8 +36,9 @@ def _publish(session_id: int, **event) -> None:
 
     Event keys (all optional): `chat` (a chat frame; `author` and `client_id` name the copy
     that echoes `client_id`), `frames` ([[audience, frame], ...] with audience "all",
-    "facilitators", "everyone" (the lobby too), "u:<user id>" (every connection of that user) or
-    "c:<RoomConnection id>" (that one connection)), `refresh` (presence, queue or room state
+    "facilitators", "everyone" (the lobby too), "u:<user id>" (every connection of that user),
+    "c:<RoomConnection id>" (that one connection) or "others:<RoomConnection id>" (every admitted
+    connection but that one)), `refresh` (presence, queue or room state
     changed), `admit` ([user ids] let in from the lobby), `close` ([[audience, close code],
     ...]).
     """
@@ -83,6 +85,7 @@ def room_open(*, session: Session, by: User, now: datetime | None = None) -> Ses
         room.opened_at, room.opened_by, room.ended_at, room.ended_by = now, by, None, None
         room.save(update_fields=["opened_at", "opened_by", "ended_at", "ended_by"])
         audit_log(actor=by, action="room.open", obj=session)
+        janus_on_room_open(session_id=session.pk)
     return session
 
 
@@ -106,7 +109,10 @@ def room_close(*, session: Session, by: User, now: datetime | None = None) -> Se
 def room_announce_end(*, session_id: int) -> None:
     """Once the caller's transaction commits, everyone in the room gets `room.ended` and their
     connections close (the caller has marked the room closed or the session cancelled).
-    "everyone" includes people still waiting in the lobby."""
+    "everyone" includes people still waiting in the lobby. Its Janus room, if any, goes too."""
+    room = Room.objects.filter(session_id=session_id).first()
+    if room is not None:
+        janus_on_room_end(room=room)
     _publish(
         session_id,
         frames=[["everyone", {"type": "room.ended"}]],

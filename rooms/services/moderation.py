@@ -13,6 +13,7 @@ from rooms.access import CLOSE_REMOVED
 from rooms.models import Room, RoomParticipant
 from rooms.services._common import FACILITATOR, RoomError, _moderator, _refuse_nul, _target
 from rooms.services.lifecycle import _publish
+from rooms.services.media import media_after_mute, media_after_remove
 from rooms.services.presence import _attendance_join
 from sessions_app.audit import audit_log
 from sessions_app.models import User
@@ -20,7 +21,7 @@ from sessions_app.models import User
 
 @transaction.atomic
 def participant_mute(*, session_id: int, by: User, user_id, muted: bool) -> RoomParticipant:
-    """Mute or unmute an attendee's chat."""
+    """Mute or unmute an attendee: their chat and their voice (docs/media.md)."""
     _moderator(session_id=session_id, by=by)
     target = _target(session_id=session_id, user_id=user_id)
     if target.role == FACILITATOR:
@@ -36,6 +37,7 @@ def participant_mute(*, session_id: int, by: User, user_id, muted: bool) -> Room
             frames=[[f"u:{target.user_id}", frame], ["facilitators", frame]],
             refresh=True,
         )
+        media_after_mute(participant=target)
     return target
 
 
@@ -62,6 +64,7 @@ def participant_remove(
         target.save(update_fields=["removed_at", "removed_reason", "hand_raised_at", "hand_rank"])
         Room.objects.filter(session_id=session_id, speaker_id=target.user_id).update(speaker=None)
         audit_log(actor=by, action="room.remove", obj=target, metadata={"session": session_id})
+        media_after_remove(participant=target)
         frame = {"type": "moderation", "action": "remove", "user": _named(target)}
         _publish(
             session_id,

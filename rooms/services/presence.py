@@ -13,6 +13,7 @@ from rooms.access import CLOSE_NO_SESSION, CLOSE_TOO_MANY_CONNECTIONS, room_entr
 from rooms.models import Room, RoomConnection, RoomParticipant
 from rooms.services._common import FACILITATOR, RoomDenied
 from rooms.services.lifecycle import _publish
+from rooms.services.media import media_connection_gone
 from sessions_app import selectors as session_selectors
 from sessions_app.models import RSVP, Session, User
 
@@ -117,6 +118,7 @@ def room_leave(*, connection_id: int, now: datetime | None = None) -> None:
     if connection is None:
         return
     participant = connection.participant
+    media_connection_gone(connection=connection)
     connection.delete()
     if not _live_connections(participant, now).exists():
         _presence_end(participant=participant, now=now)
@@ -154,6 +156,7 @@ def connections_reap(*, now: datetime | None = None) -> int:
     for connection in stale:
         participant = connection.participant
         last_seen = connection.heartbeat_at
+        media_connection_gone(connection=connection)
         connection.delete()
         if not _live_connections(participant, now).exists():
             _presence_end(participant=participant, now=last_seen)

@@ -33,6 +33,8 @@ GROUP_FIELDS = {
     "reminder_offsets_minutes",
     "is_public",
     "lobby_enabled",
+    "voice_only",
+    "talking_piece",
 }
 
 

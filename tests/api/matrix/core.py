@@ -66,6 +66,8 @@ def group_json(group: SupportGroup, role: str) -> dict:
         "join_policy": group.join_policy,
         "is_public": group.is_public,
         "lobby_enabled": group.lobby_enabled,
+        "voice_only": group.voice_only,
+        "talking_piece": group.talking_piece,
         "venue": venue_json(group.venue),
         "video_url": group.video_url if insider else "",
         "reminder_offsets_minutes": group.reminder_offsets_minutes,
