@@ -55,6 +55,19 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def media_browser(browser_type, browser_type_launch_args):
+    """A Chromium of its own with fake microphone and camera, for the voice and video tests;
+    the other browser tests keep theirs."""
+    from tests.e2e.media_helpers import MEDIA_FLAGS
+
+    args = {**browser_type_launch_args}
+    args["args"] = [*browser_type_launch_args.get("args", []), *MEDIA_FLAGS]
+    browser = browser_type.launch(**args)
+    yield browser
+    browser.close()
+
+
 class HearthServer:
     """A Daphne process on 127.0.0.1 with its own SQLite file, in-memory channel layer, eager
     tasks and the console SMS backend."""
