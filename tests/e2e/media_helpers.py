@@ -109,3 +109,17 @@ def everyone_hears_everyone(pages: dict[str, Page], room, within: float = 5) -> 
         others = [room.ids[w] for w in pages if w != who]
         expect(page.locator("#media-tiles > li")).to_have_count(len(pages))
         expect_audio_growing(page, others, within)
+
+
+def expect_audio_stopped(page: Page, user_id: int, within: float) -> None:
+    """Inbound audio from `user_id` stops growing (two readings half a second apart agree)
+    within `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        before = audio_in(page).get(user_id, 0)
+        page.wait_for_timeout(500)
+        after = audio_in(page).get(user_id, 0)
+        if after == before:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"audio from {user_id} still growing ({before} -> {after})")

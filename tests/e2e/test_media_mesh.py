@@ -16,6 +16,7 @@ from tests.e2e.media_helpers import (
     LOOPBACK_ONLY,
     VIDEO_OUT,
     everyone_hears_everyone,
+    expect_audio_stopped,
     join_call,
 )
 from tests.e2e.room_helpers import confirm_dialog, logged_in, make_room, open_room
@@ -90,6 +91,7 @@ def test_mesh_facilitator_mute_and_remove_reach_media(contexts, room):
         audio = page.locator(f"{ana_tile} audio")
         expect(audio).to_have_js_property("muted", True)
         expect(page.locator(ana_tile)).to_contain_text("muted by a facilitator")
+        expect_audio_stopped(page, room.ids["ana"], within=2)  # her client stopped sending
     mic = ana.locator("#media-mic")
     expect(mic).to_be_disabled()
     expect(mic).to_have_attribute("aria-pressed", "false")

@@ -702,11 +702,11 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       }
       const pc = new RTCPeerConnection({ iceServers: this.iceServers });
       sub.pc = pc;
-      this.trickle(handle, pc);
+      this.trickle(sub.handle, pc);
       pc.ontrack = (e) => this.onTrack(feed, e.track);
       await pc.setRemoteDescription(res.jsep);
       await pc.setLocalDescription(await pc.createAnswer());
-      await this.request(handle, { request: "start" }, pc.localDescription.toJSON());
+      await this.request(sub.handle, { request: "start" }, pc.localDescription.toJSON());
     }
 
     unsubscribe(feed) {
