@@ -155,6 +155,8 @@ def room_strings() -> dict[str, str]:
         "media_cam_off": _("Turn off camera"),
         "media_cam_show": _("Show my camera to the group"),
         "media_cam_hide": _("Stop showing my camera"),
+        "media_preview_private": _("Only you can see this preview"),
+        "media_preview_shown": _("The group can see your camera"),
         "media_mod_muted": _(
             "A facilitator has muted your microphone. You can turn it on again once they "
             "unmute you."

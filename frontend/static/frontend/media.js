@@ -21,7 +21,8 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
     join: $("media-join"), leave: $("media-leave"), mic: $("media-mic"), cam: $("media-cam"),
     show: $("media-show"), voiceOnly: $("media-voice-only"), low: $("media-low"),
     status: $("media-status"), error: $("media-error"), micNote: $("media-mic-note"),
-    previewWrap: $("media-preview-wrap"), preview: $("media-preview"), tiles: $("media-tiles"),
+    previewWrap: $("media-preview-wrap"), preview: $("media-preview"),
+    previewNote: $("media-preview-note"), tiles: $("media-tiles"),
     announce: $("media-announce"), inCall: $("media-in-call"),
   };
 
@@ -116,6 +117,7 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
     ui.show.textContent = s.camShown ? T.media_cam_hide : T.media_cam_show;
     ui.show.setAttribute("aria-pressed", String(s.camShown));
     ui.previewWrap.hidden = !s.cam;
+    ui.previewNote.textContent = s.camShown ? T.media_preview_shown : T.media_preview_private;
     ui.voiceOnly.setAttribute("aria-pressed", String(s.voiceOnly));
     ui.low.setAttribute("aria-pressed", String(s.low));
     ui.voiceOnly.hidden = Boolean(s.config && !s.config.video && !s.voiceOnly);
