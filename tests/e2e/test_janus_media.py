@@ -11,11 +11,7 @@ import secrets
 import time
 from typing import Any
 
-import pytest
-
 from rooms.janus import JanusSession, VideoRoomAdmin
-from tests.e2e.conftest import CHROMIUM
-from tests.e2e.test_turn_relay import MEDIA_ARGS
 
 PUBLISH_JS = """
 async () => {
@@ -81,13 +77,6 @@ class Handle:
                     assert "error_code" not in data, data
                     return {**data, "jsep": event.get("jsep")}
         raise AssertionError(f"no answer to {body['request']}")
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=MEDIA_ARGS)
-    yield browser
-    browser.close()
 
 
 def test_publish_subscribe_mute_and_kick_through_janus(janus_server, media_browser):

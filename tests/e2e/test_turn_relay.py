@@ -11,20 +11,6 @@ import time
 import pytest
 
 from rooms.turn import turn_credentials
-from tests.e2e.conftest import CHROMIUM
-
-MEDIA_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-]
 
 # Two peer connections in one page, candidates handed over directly; the page records what
 # the test asks about: ICE states, gathered candidate types, TURN errors, and inbound audio.
@@ -71,13 +57,6 @@ async () => {
   return {bytes, pair, log: window.call.log};
 }
 """
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=MEDIA_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture
