@@ -182,6 +182,7 @@ def room_strings() -> dict[str, str]:
         "media_full": _(
             "The call is full right now. You can still follow and write in the conversation."
         ),
+        "media_tag_no_connection": _("can't connect: the network blocks the call"),
         "media_unavailable": _(
             "Voice and video aren't available right now. The conversation still works."
         ),

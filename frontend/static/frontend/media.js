@@ -490,7 +490,10 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
     };
     pc.ontrack = (e) => attachTrack(p, e.track);
     pc.onconnectionstatechange = () => {
-      if (p.tile) p.tile.dataset.connection = pc.connectionState;
+      if (!p.tile) return;
+      p.tile.dataset.connection = pc.connectionState;
+      // A network that blocks the call (no TURN, or TURN unreachable) is said on the tile.
+      renderTile(p);
     };
     return pc;
   }
@@ -818,6 +821,7 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
     p.tagsEl.textContent = tagList([
       p.muted ? T.media_tag_mod_muted : !p.audio ? T.media_tag_mic_off : "",
       p.video && s.voiceOnly ? T.media_tag_camera_hidden : "",
+      p.pc && p.pc.connectionState === "failed" ? T.media_tag_no_connection : "",
     ]);
     li.classList.toggle("silenced", p.muted);
     applyPeerPlayback(p);
