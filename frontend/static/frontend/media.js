@@ -593,6 +593,7 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       this.pub = null;
       this.pubHandle = null;
       this.subs = new Map(); // feed -> {handle, pc}
+      this.publishing = new Set(); // feeds Janus said are publishing ("publishers" events)
       this.onTrack = () => {};
       this.onError = () => {};
     }
@@ -688,7 +689,7 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       await pc.setRemoteDescription(res.jsep);
     }
 
-    async subscribe(feed) {
+    async subscribe(feed, attempts = 3) {
       if (this.closed || this.subs.has(feed) || feed === this.info.publisher_id) return;
       const sub = { handle: null, pc: null };
       this.subs.set(feed, sub);
@@ -701,8 +702,12 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
         });
         if (!res.jsep) throw new Error("no offer");
       } catch (err) {
-        // Not publishing yet ("No such feed"): the "publishers" event brings it back here.
+        // Not publishing yet ("No such feed"): the "publishers" event brings it back here. If
+        // that event came while this attempt was on its way, try again now.
         this.unsubscribe(feed);
+        if (attempts > 0 && this.publishing.has(feed) && s.peers.has(feed)) {
+          return this.subscribe(feed, attempts - 1);
+        }
         throw err;
       }
       const pc = new RTCPeerConnection({ iceServers: this.iceServers });
@@ -753,10 +758,14 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       const data = ev.plugindata && ev.plugindata.data;
       if (!data) return;
       for (const pub of data.publishers || []) {
+        this.publishing.add(pub.id);
         if (s.peers.has(pub.id)) this.subscribe(pub.id).catch(() => {});
       }
       const gone = data.unpublished || data.leaving;
-      if (gone && gone !== "ok") this.unsubscribe(gone);
+      if (gone && gone !== "ok") {
+        this.publishing.delete(gone);
+        this.unsubscribe(gone);
+      }
     }
 
     close() {
@@ -783,7 +792,7 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
         j.subscribe(f.peer).catch(() => {
           if (n > 0 && s.janus === j && s.peers.has(f.peer)) window.setTimeout(() => tryIt(n - 1), 1000);
         });
-      tryIt(5);
+      tryIt(15);
     }
     if (f.action === "left") s.janus.unsubscribe(f.peer);
   }
