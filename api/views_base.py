@@ -31,7 +31,27 @@ PAGE_NOT_FOUND = OpenApiResponse(
 )
 
 
-class PagedAutoSchema(AutoSchema):
+UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="The body's Content-Type is none of those this operation takes (see its "
+    "requestBody), or is missing: `detail`.",
+)
+
+
+class BodyAutoSchema(AutoSchema):
+    """AutoSchema that documents the 415 every operation taking a body can answer (DRF's
+    parsers refuse a Content-Type they do not know, and a body sent without one)."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if "415" not in responses and self._get_request_body(direction="request"):
+            responses["415"] = self._get_response_for_code(
+                UNSUPPORTED_MEDIA_TYPE, "415", direction=direction
+            )
+        return responses
+
+
+class PagedAutoSchema(BodyAutoSchema):
     """AutoSchema that documents the 404 of a paginated list's `?page=` past the end."""
 
     def _get_response_bodies(self, direction="response"):

@@ -93,6 +93,29 @@ def test_a_form_body_where_json_is_needed_is_415(db):
         assert "detail" in response.json()
 
 
+def test_every_operation_with_a_body_documents_its_415(client, db):
+    """DRF answers 415 to a body whose Content-Type the view cannot parse (a form where JSON is
+    needed, text/plain, none at all): every operation that takes a body says so."""
+    paths = served_schema(client)["paths"]
+    with_body = [
+        (path, method, op)
+        for path, ops in paths.items()
+        for method, op in ops.items()
+        if "requestBody" in op
+    ]
+    assert len(with_body) >= 10
+    for path, method, op in with_body:
+        assert "415" in op["responses"], (method, path)
+    for method, path in JSON_ONLY:
+        assert "415" in paths[path][method]["responses"]
+    me = UserFactory()
+    api = APIClient()
+    api.force_authenticate(me)
+    response = api.generic("PATCH", "/api/v1/me/", b"display_name=x", content_type="text/plain")
+    assert response.status_code == 415
+    assert "detail" in response.json()
+
+
 def test_a_page_past_the_end_is_a_documented_404(client, db):
     """DRF answers `?page=` past the last page with 404 {"detail": "Invalid page."}: every
     paginated list says so in the schema, with that body."""
