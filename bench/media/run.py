@@ -21,6 +21,7 @@ One run measures both media paths side by side (issue 14):
 
     sudo .venv/bin/python bench/media/run.py                  # the full run, about 8 minutes
     sudo .venv/bin/python bench/media/run.py --sizes 2 --repeats 5 --window 5   # a quick look
+    sudo .venv/bin/python bench/media/run.py --paths mesh --sizes 12 --media voice  # the cap
 
 Prints a Markdown table (and --json PATH writes the raw numbers). No screenshots or files
 are kept; the servers' temporary directories are removed at the end.
@@ -259,7 +260,7 @@ class Row:
     janus_cpu: float | None = None  # cores
     daphne_cpu: float = 0.0
     machine_cores: float = 0.0
-    inbound_video_ok: bool = True
+    flowing: str = ""  # "pairs receiving / pairs" once the call settled
 
 
 def make_room(server: HearthServer, size: int) -> dict:
@@ -308,27 +309,27 @@ def start_media(people: list[Person], video: bool) -> None:
             expect(page.locator("#media-show")).to_have_attribute("aria-pressed", "true")
 
 
-def wait_flowing(people: list[Person], video: bool, timeout: float = 40) -> bool:
-    """Until every person receives audio (and video) from every other; False on timeout."""
+def wait_flowing(people: list[Person], video: bool, timeout: float = 40) -> tuple[int, int]:
+    """Until every person receives audio (and video) from every other, or `timeout`: (pairs
+    flowing, pairs) at the end."""
     kinds = ("audio", "video") if video else ("audio",)
+    pairs = len(people) * (len(people) - 1)
     deadline = time.monotonic() + timeout
     first = [p.page.evaluate(INBOUND) for p in people]
-    while time.monotonic() < deadline:
+    while True:
         time.sleep(1)
-        ok = True
+        flowing = 0
         for person, before in zip(people, first, strict=True):
             now = person.page.evaluate(INBOUND)
             for other in people:
-                if other is person:
-                    continue
-                for kind in kinds:
-                    key = str(other.user)
-                    if now[kind].get(key, 0) <= before[kind].get(key, 0):
-                        ok = False
-        if ok:
-            return True
+                key = str(other.user)
+                if other is not person and all(
+                    now[k].get(key, 0) > before[k].get(key, 0) for k in kinds
+                ):
+                    flowing += 1
+        if flowing == pairs or time.monotonic() > deadline:
+            return flowing, pairs
         first = [p.page.evaluate(INBOUND) for p in people]
-    return False
 
 
 def measure(people, row: Row, window: float, janus_pid: int | None, daphne_pid: int) -> None:
@@ -388,24 +389,25 @@ def close(people: list[Person]) -> None:
             print(f"closing a browser: {err}", file=sys.stderr)
 
 
-def run_path(playwright, path, server, janus, sizes, window, repeats, log):
+def run_path(playwright, path, server, janus, sizes, media, window, repeats, log):
     rows, latencies = [], []
     allowed = ["127.0.0.1"] + ([janus.ip] if janus else [])
     janus_pid = janus.proc.pid if janus else None
     for size in sizes:
-        for video in (False, True):
+        for video in [m == "video" for m in media]:
             row = Row(path=path, size=size, video=video)
             people = launch(playwright, size)
             try:
                 room = make_room(server, size)
                 enter(people, server, room, allowed)
                 start_media(people, video)
-                if not wait_flowing(people, video):
-                    row.inbound_video_ok = False
-                    log(f"  {path} {size} video={video}: not everyone receives everyone")
+                flowing, pairs = wait_flowing(people, video)
+                row.flowing = f"{flowing}/{pairs}"
+                if flowing < pairs:
+                    log(f"  {path} {size} video={video}: only {flowing} of {pairs} pairs flow")
                 time.sleep(3)  # past the bandwidth estimator's ramp
                 measure(people, row, window, janus_pid, server.daphne.pid)
-                if size == min(sizes) and not video:
+                if size == min(sizes) and not video and flowing == pairs:
                     latencies = first_audio(people, repeats)
             finally:
                 close(people)
@@ -441,7 +443,8 @@ def table(rows: list[Row], latencies: dict[str, list[float]]) -> str:
         streams = r.size * (r.size - 1)
         janus = f"{r.janus_cpu * 100 / streams:.2f} ({streams} streams)" if r.janus_cpu else "—"
         ours = sum(r.browser_cpu) + (r.janus_cpu or 0) + r.daphne_cpu
-        flag = "" if r.inbound_video_ok else " (not all flowing)"
+        done, _, pairs = r.flowing.partition("/")
+        flag = "" if done == pairs else f" (only {r.flowing} pairs flowing)"
         lines.append(
             f"| {r.path} | {r.size} | {'320×240 video' if r.video else 'voice'}{flag} "
             f"| {statistics.mean(up):.1f} ({min(up):.1f}–{max(up):.1f}) "
@@ -468,6 +471,7 @@ def main() -> int:
     parser.add_argument("--window", type=float, default=10, help="seconds measured per case")
     parser.add_argument("--repeats", type=int, default=25, help="unmute timings per path")
     parser.add_argument("--paths", default="mesh,janus")
+    parser.add_argument("--media", default="voice,video", help="voice, video or both")
     parser.add_argument("--json", help="write the raw numbers here")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -506,6 +510,7 @@ def main() -> int:
                     server,
                     janus if path == "janus" else None,
                     sizes,
+                    args.media.split(","),
                     args.window,
                     args.repeats,
                     log,
