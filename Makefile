@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean lock
+.PHONY: run test lint format bench bench-media clean lock
 
 # pyproject.toml's runtime and dev requirements (the ranges), one a line.
 PYPROJECT_DEPS := -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))'
@@ -70,6 +70,11 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/upcoming_sessions.py
+
+# Voice and video, mesh against Janus (about 8 minutes; root for Janus's network namespace,
+# Debian's chromium and janus). Its own target so `make bench` stays quick.
+bench-media: $(VENV)/.installed
+	$(PY) bench/media/run.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
