@@ -332,8 +332,8 @@ TURN_GRACE_MINUTES = env.int("TURN_GRACE_MINUTES", default=30)
 STUN_URLS = env.list("STUN_URLS", default=[])
 # The mesh's caps (docs/benchmarks.md, Media): past MEDIA_MESH_MAX_VIDEO people with cameras a
 # newcomer gets voice only; past MEDIA_MESH_MAX_PEOPLE, a clear `media_full` error.
-MEDIA_MESH_MAX_PEOPLE = env.int("MEDIA_MESH_MAX_PEOPLE", default=12)
-MEDIA_MESH_MAX_VIDEO = env.int("MEDIA_MESH_MAX_VIDEO", default=6)
+MEDIA_MESH_MAX_PEOPLE = env.int("MEDIA_MESH_MAX_PEOPLE", default=8)
+MEDIA_MESH_MAX_VIDEO = env.int("MEDIA_MESH_MAX_VIDEO", default=4)
 # Signalling frames (offers, answers, ICE candidates) have their own hard limit per connection,
 # since a mesh of twelve sends dozens of candidates at once.
 MEDIA_SIGNAL_HARD_LIMIT = env.int("MEDIA_SIGNAL_HARD_LIMIT", default=600)

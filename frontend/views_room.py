@@ -146,6 +146,9 @@ def room_strings() -> dict[str, str]:
         "media_alone": _("You are in the call. Nobody else has joined yet."),
         "media_count": _("{n} people in the call."),
         "media_left_you": _("You left the call."),
+        "media_taken_over": _(
+            "You joined the call from another tab or device, so this one left it."
+        ),
         "media_reconnecting": _("Connection lost: the call comes back when the room reconnects."),
         "media_listening": _("Your microphone is off: you can listen. Turn it on to speak."),
         "media_mic_live": _("Your microphone is on: the group can hear you."),

@@ -147,7 +147,16 @@ def media_join(*, session_id: int, connection_id: int, user: User, video) -> dic
         # One join at a time per room, so two newcomers cannot both take the last place.
         Room.objects.select_for_update().filter(session_id=session_id).first()
         connection = _own_connection(session_id=session_id, connection_id=connection_id, user=user)
-        others = [c for c in _call_connections(session_id) if c.pk != connection_id]
+        in_call = [c for c in _call_connections(session_id) if c.pk != connection_id]
+        # One tab per person in the call: joining from this tab takes the person's earlier one
+        # out (a tab left over from a dropped connection must not hold a place or a camera).
+        earlier = [c for c in in_call if c.participant_id == connection.participant_id]
+        for stale in earlier:
+            media_connection_gone(connection=stale, tell_it=True)
+        RoomConnection.objects.filter(pk__in=[c.pk for c in earlier]).update(
+            in_call=False, video_allowed=False, sends_audio=False, sends_video=False
+        )
+        others = [c for c in in_call if c.participant_id != connection.participant_id]
         if janus is None and len(others) >= settings.MEDIA_MESH_MAX_PEOPLE:
             raise RoomError(
                 format_lazy(
@@ -296,8 +305,9 @@ def media_leave(*, session_id: int, connection_id: int, user: User) -> None:
         connection.save(update_fields=["in_call", "video_allowed", "sends_audio", "sends_video"])
 
 
-def media_connection_gone(*, connection: RoomConnection) -> None:
-    """Tell everyone a tab left the call (it left, closed, or its process died)."""
+def media_connection_gone(*, connection: RoomConnection, tell_it: bool = False) -> None:
+    """Tell everyone a tab left the call (it left, closed, or its process died); `tell_it`:
+    the tab itself too, when the person joined from another tab and this one is let go."""
     if connection.in_call:
         participant = connection.participant
         frame = {
@@ -306,7 +316,8 @@ def media_connection_gone(*, connection: RoomConnection) -> None:
             "peer": connection.pk,
             "user": {"id": participant.user_id, "display_name": participant.display_name},
         }
-        _publish(connection.session_id, frames=[[f"others:{connection.pk}", frame]])
+        audiences = ["others", "c"] if tell_it else ["others"]
+        _publish(connection.session_id, frames=[[f"{a}:{connection.pk}", frame] for a in audiences])
 
 
 def media_after_mute(*, participant: RoomParticipant) -> None:

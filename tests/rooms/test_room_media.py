@@ -346,3 +346,24 @@ async def test_outsiders_never_reach_the_call(room_world):
         client, connected = await connect(w.session.pk, person)
         assert connected
         assert await client.closed_with() == 4403
+
+
+@override_settings(MEDIA_MESH_MAX_PEOPLE=2)
+async def test_one_tab_per_person_in_the_call(room_world):
+    """Joining from a second tab (or after a dropped connection the server has not noticed
+    yet) takes the person's earlier tab out of the call: it holds no place and no camera."""
+    w = room_world
+    ana_old, _ = await enter(w.session.pk, w.ana)
+    ben, _ = await enter(w.session.pk, w.ben)
+    old = await join_call(ana_old)
+    await join_call(ben)
+    ana_new, _ = await enter(w.session.pk, w.ana)
+    new = await join_call(ana_new)
+    assert [p["user"] for p in new["peers"]] == [named(w.ben)]
+    assert (await ben.expect("media.peer", action="left"))["peer"] == old["peer"]
+    joined = await ben.expect("media.peer", action="joined")
+    assert joined["peer"] == new["peer"] and joined["user"] == named(w.ana)
+    # The old tab is told, and is out of the call: its signals are refused.
+    assert (await ana_old.expect("media.peer", action="left"))["peer"] == old["peer"]
+    await ana_old.send({"type": "media.signal", "to": new["peer"], "description": OFFER})
+    await ana_old.error("media_not_joined")

@@ -422,6 +422,18 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
   }
 
   function onPeer(f) {
+    if (s.config && f.peer === s.myPeer && f.action === "left") {
+      // The person joined the call from another tab or device: this one lets go.
+      s.wanted = false;
+      teardown();
+      stopLocal();
+      s.micOn = false;
+      s.camShown = false;
+      s.config = null;
+      setStatus(T.media_taken_over);
+      render();
+      return;
+    }
     if (!s.config || f.peer === s.myPeer) return;
     if (f.user && f.user.id === myId()) return; // my own other tab
     const name = (f.user && f.user.display_name) || "";
