@@ -156,15 +156,20 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
 
   function leave() {
     if (s.wanted) send({ type: "media.leave" });
+    endCall(T.media_left_you);
+    ui.join.focus();
+  }
+
+  // Out of the call, locally: connections closed, devices released, the panel says why.
+  function endCall(status) {
     s.wanted = false;
     teardown();
     stopLocal();
     s.micOn = false;
     s.camShown = false;
     s.config = null;
-    setStatus(T.media_left_you);
+    setStatus(status);
     render();
-    ui.join.focus();
   }
 
   function teardown() {
@@ -424,14 +429,7 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
   function onPeer(f) {
     if (s.config && f.peer === s.myPeer && f.action === "left") {
       // The person joined the call from another tab or device: this one lets go.
-      s.wanted = false;
-      teardown();
-      stopLocal();
-      s.micOn = false;
-      s.camShown = false;
-      s.config = null;
-      setStatus(T.media_taken_over);
-      render();
+      endCall(T.media_taken_over);
       return;
     }
     if (!s.config || f.peer === s.myPeer) return;
