@@ -295,6 +295,10 @@ class GroupInvite(models.Model):
             return self.State.USED_UP
         return self.State.ACTIVE
 
+    @property
+    def state_label(self) -> str:
+        return str(self.state.label)
+
 
 class RSVP(models.Model):
     class Status(models.TextChoices):
