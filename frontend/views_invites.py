@@ -81,7 +81,11 @@ def invite_accept(request, code: str):
         return _invite_page(request, context, status=400)
     except DomainError as exc:
         # Used up or revoked between the page and the click, or a ban: say so, join nobody.
-        return _invite_page(request, {**context, "refusal": exc.message}, status=403)
+        invite.refresh_from_db()
+        if invite.state != GroupInvite.State.ACTIVE:
+            return _invite_page(request, {"refusal": _refusal(invite.state)}, status=410)
+        refusal = _("You cannot join this group.") if exc.code == "banned" else exc.message
+        return _invite_page(request, {"refusal": refusal}, status=403)
     if membership.status == Membership.Status.APPROVED:
         messages.success(request, _("Welcome to %(group)s.") % {"group": group.name})
     return redirect("frontend:group-detail", slug=group.slug)
