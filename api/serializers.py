@@ -10,8 +10,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sessions_app.models import RSVP, Membership, Schedule, Session, SupportGroup
+from facilitators.selectors import group_facilitators_shown
+from sessions_app.models import (
+    RSVP,
+    FacilitatorAssignment,
+    GroupInvite,
+    Membership,
+    Schedule,
+    Session,
+    SupportGroup,
+)
 from sessions_app.recurrence import FREQUENCIES, WEEKDAYS, recurrence_from_rule
+from sessions_app.selectors import invite_url
+from sessions_app.services import INVITE_DAYS_MAX, INVITE_USES_MAX
 
 # --- accounts ---------------------------------------------------------------------------------
 
@@ -106,6 +117,31 @@ class GroupSerializer(serializers.ModelSerializer):
         return group.video_url if group.pk in insiders else ""
 
 
+class GroupFacilitatorSerializer(serializers.Serializer):
+    """One person who runs a group, as the viewer may see them: `bio` and `trainings` are
+    present only when that facilitator chose to show them to this viewer (and wrote some)."""
+
+    display_name = serializers.CharField()
+    role = serializers.ChoiceField(choices=FacilitatorAssignment.Role.choices)
+    bio = serializers.CharField(required=False)
+    trainings = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class GroupDetailSerializer(GroupSerializer):
+    """One group (GET /groups/{slug}/): the list's fields, and who runs it."""
+
+    facilitators = serializers.SerializerMethodField()
+
+    class Meta(GroupSerializer.Meta):
+        fields = [*GroupSerializer.Meta.fields, "facilitators"]
+        read_only_fields = fields
+
+    @extend_schema_field(GroupFacilitatorSerializer(many=True))
+    def get_facilitators(self, group: SupportGroup) -> list[dict]:
+        request = self.context["request"]
+        return group_facilitators_shown(group=group, viewer=request.user)
+
+
 class GroupWriteSerializer(serializers.Serializer):
     """Input of POST /groups/ and PATCH /groups/{slug}/; the rules are in services."""
 
@@ -151,6 +187,46 @@ class JoinSerializer(serializers.Serializer):
 class JoinResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Membership.Status.choices)
     display_name = serializers.CharField()
+
+
+class InviteCreateSerializer(serializers.Serializer):
+    max_uses = serializers.IntegerField(
+        min_value=1, max_value=INVITE_USES_MAX, default=1, help_text="How many people it admits."
+    )
+    days_valid = serializers.IntegerField(
+        min_value=1, max_value=INVITE_DAYS_MAX, default=14, help_text="Days until it expires."
+    )
+
+
+class InviteSerializer(serializers.ModelSerializer):
+    """An invitation code as the group's facilitators and coordinators see it."""
+
+    code = serializers.CharField(source="token", read_only=True)
+    url = serializers.SerializerMethodField(help_text="The link to share.")
+    state = serializers.ChoiceField(choices=GroupInvite.State.choices, read_only=True)
+    created_by = serializers.SerializerMethodField(help_text="Display name.")
+
+    class Meta:
+        model = GroupInvite
+        fields = [
+            "id",
+            "code",
+            "url",
+            "state",
+            "max_uses",
+            "use_count",
+            "expires_at",
+            "created_at",
+            "created_by",
+            "revoked_at",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, invite: GroupInvite) -> str:
+        return invite_url(invite)
+
+    def get_created_by(self, invite: GroupInvite) -> str:
+        return invite.created_by.public_name if invite.created_by else ""
 
 
 # --- sessions ---------------------------------------------------------------------------------

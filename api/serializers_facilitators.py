@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from facilitators import services
+from facilitators.models import FacilitatorProfile
 from sessions_app.models import RSVP, FacilitatorAssignment
 
 # --- notes --------------------------------------------------------------------------------------
@@ -217,3 +218,26 @@ class AccountExportSerializer(serializers.Serializer):
     rsvps = ExportRSVPSerializer(many=True)
     notices = ExportNoticeSerializer(many=True)
     facilitator = ExportFacilitatorSerializer()
+
+
+# --- a facilitator's own profile ----------------------------------------------------------------
+
+
+class FacilitatorProfileSerializer(serializers.Serializer):
+    """Your facilitator profile, and who sees its bio and trainings on your groups' pages
+    (`everyone`, the group's approved `members`, or only the group's `team`)."""
+
+    bio = serializers.CharField(
+        max_length=services.BIO_MAX, allow_blank=True, required=False, trim_whitespace=True
+    )
+    trainings = serializers.ListField(
+        child=serializers.CharField(max_length=services.TRAINING_MAX),
+        max_length=services.TRAININGS_MAX,
+        required=False,
+    )
+    bio_visibility = serializers.ChoiceField(
+        choices=FacilitatorProfile.Visibility.choices, required=False
+    )
+    trainings_visibility = serializers.ChoiceField(
+        choices=FacilitatorProfile.Visibility.choices, required=False
+    )

@@ -21,6 +21,11 @@ urlpatterns = [
         views.GroupFacilitatorsView.as_view(),
         name="group-facilitators",
     ),
+    path(
+        "me/facilitator-profile/",
+        views.MeFacilitatorProfileView.as_view(),
+        name="me-facilitator-profile",
+    ),
     path("me/export/", views.MeExportView.as_view(), name="me-export"),
     path("me/delete/", views.MeDeleteView.as_view(), name="me-delete"),
 ]

@@ -15,6 +15,7 @@ from api.serializers_facilitators import (
     AttendanceRowSerializer,
     FacilitatorAssignInputSerializer,
     FacilitatorAssignmentSerializer,
+    FacilitatorProfileSerializer,
     NoteConflictSerializer,
     NoteInputSerializer,
     NoteRevisionSerializer,
@@ -207,6 +208,53 @@ class GroupFacilitatorsView(APIView):
             FacilitatorAssignmentSerializer(assignment).data,
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
         )
+
+
+class MeFacilitatorProfileView(APIView):
+    """Your facilitator profile: bio, trainings and who sees each on your groups' pages."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]  # a list (trainings): a form cannot carry it
+
+    def _check(self, request) -> None:
+        if not access.can_edit_facilitator_profile(user=request.user):
+            raise NotAllowed(
+                "Facilitator profiles are for people who run a group.", code="not_facilitator"
+            )
+
+    @extend_schema(
+        operation_id="me_facilitator_profile_retrieve",
+        responses={
+            200: FacilitatorProfileSerializer,
+            401: UNAUTHENTICATED,
+            403: OpenApiResponse(description="You run no group."),
+        },
+    )
+    def get(self, request):
+        self._check(request)
+        profile = selectors.facilitator_profile_for(user=request.user)
+        return Response(FacilitatorProfileSerializer(profile).data)
+
+    @extend_schema(
+        operation_id="me_facilitator_profile_update",
+        request=FacilitatorProfileSerializer,
+        responses={
+            200: FacilitatorProfileSerializer,
+            400: OpenApiResponse(description="Field errors."),
+            401: UNAUTHENTICATED,
+            403: OpenApiResponse(description="You run no group."),
+        },
+        description="Change any of the fields. Bio and trainings are shown to nobody outside "
+        "your groups' team until you choose `everyone` or `members` for them.",
+    )
+    def patch(self, request):
+        self._check(request)
+        serializer = FacilitatorProfileSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        profile = services.facilitator_profile_update(
+            user=request.user, **serializer.validated_data
+        )
+        return Response(FacilitatorProfileSerializer(profile).data)
 
 
 class MeExportView(APIView):

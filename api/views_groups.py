@@ -18,12 +18,17 @@ from api import serializers as s
 from api.filters import GroupFilter
 from api.views_base import CoreViewMixin
 from sessions_app import access, selectors, services
-from sessions_app.models import Membership, Schedule, Session, SupportGroup
+from sessions_app.models import GroupInvite, Membership, Schedule, Session, SupportGroup
 
 
 @extend_schema_view(
     list=extend_schema(summary="Groups you may see", responses=s.GroupSerializer(many=True)),
-    retrieve=extend_schema(summary="One group", responses=s.GroupSerializer),
+    retrieve=extend_schema(
+        summary="One group, with who runs it",
+        responses=s.GroupDetailSerializer,
+        description="`facilitators`: each one's display name and role, and their `bio` and "
+        "`trainings` only where that facilitator chose to show them to you.",
+    ),
     create=extend_schema(
         summary="Create a group (coordinators)",
         request=s.GroupWriteSerializer,
@@ -62,7 +67,8 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, slug=None):
-        return Response(self.get_serializer(self.get_group()).data)
+        group = self.get_group()
+        return Response(s.GroupDetailSerializer(group, context=self.get_serializer_context()).data)
 
     def create(self, request):
         self.deny_unless(access.is_coordinator(user=request.user))
@@ -241,4 +247,58 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
         self.deny_unless(access.can_manage_group(user=request.user, group=group))
         schedule = get_object_or_404(Schedule, group=group, pk=id)
         services.schedule_end(schedule=schedule, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # --- invitation codes ---
+
+    @extend_schema(
+        methods=["GET"],
+        summary="A group's invitation codes (its facilitators, coordinators)",
+        description="Newest first, revoked, expired and used-up ones included (see `state`).",
+        responses=s.InviteSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Make an invitation code for an invite-only group",
+        description="Share its `url`: opening it leads through sign-in or sign-up to joining. "
+        "409 `not_invite_only` for a group that people join without one. Audited.",
+        request=s.InviteCreateSerializer,
+        responses={201: s.InviteSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[IsAuthenticated],
+        filter_backends=[],
+    )
+    def invites(self, request, slug=None):
+        group = self.get_group()
+        self.deny_unless(access.can_manage_invites(user=request.user, group=group))
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.group_invites(group=group))
+            return self.get_paginated_response(s.InviteSerializer(page, many=True).data)
+        data = s.InviteCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invite = services.invite_create(group=group, by=request.user, **data.validated_data)
+        return Response(s.InviteSerializer(invite).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Revoke an invitation code: it admits nobody from now on",
+        description="The code stays in the list with `state` `revoked`. Revoking it again "
+        "changes nothing. Audited.",
+        parameters=[OpenApiParameter("invite_id", int, OpenApiParameter.PATH)],
+        responses={204: None},
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"invites/(?P<invite_id>[0-9]+)",
+        url_name="invite-detail",
+        permission_classes=[IsAuthenticated],
+    )
+    def invite_revoke(self, request, slug=None, invite_id=None):
+        group = self.get_group()
+        self.deny_unless(access.can_manage_invites(user=request.user, group=group))
+        invite = get_object_or_404(GroupInvite, group=group, pk=invite_id)
+        services.invite_revoke(invite=invite, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

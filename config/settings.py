@@ -399,6 +399,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MembershipStatusEnum": "sessions_app.models.Membership.Status",
         "SessionStatusEnum": "sessions_app.models.Session.Status",
         "RSVPStatusEnum": "sessions_app.models.RSVP.Status",
+        "ProfileVisibilityEnum": "facilitators.models.FacilitatorProfile.Visibility",
     }
 )
 # Tag and name operations after the resource ("groups"), not the version prefix.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sessions_app.access import is_coordinator, is_group_facilitator
+from facilitators.models import FacilitatorProfile
+from sessions_app.access import can_manage_group, can_rsvp, is_coordinator, is_group_facilitator
 from sessions_app.models import FacilitatorAssignment, Session, SupportGroup
 
 
@@ -32,3 +33,21 @@ def can_use_facilitator_pages(*, user) -> bool:
 def can_review_safety(*, user) -> bool:
     """Open safety alerts and the audit log: coordinators only."""
     return is_coordinator(user=user)
+
+
+def can_see_profile_field(*, viewer, group: SupportGroup, visibility: str) -> bool:
+    """One field of a facilitator's profile, shown with `group` (whose page `viewer` may
+    already see), as the facilitator chose: everyone, the group's approved members (and its
+    team), or only the group's facilitators and coordinators."""
+    if visibility == FacilitatorProfile.Visibility.EVERYONE:
+        return True
+    if can_manage_group(user=viewer, group=group):
+        return True
+    return visibility == FacilitatorProfile.Visibility.MEMBERS and can_rsvp(
+        user=viewer, group=group
+    )
+
+
+def can_edit_facilitator_profile(*, user) -> bool:
+    """One's own facilitator profile: whoever facilitates a group, and coordinators."""
+    return can_use_facilitator_pages(user=user)

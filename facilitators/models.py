@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class FacilitatorProfile(models.Model):
-    """What coordinators and co-facilitators know about a facilitator."""
+    """What coordinators and co-facilitators know about a facilitator, and what of it the
+    facilitator chose to show on the pages of the groups they run (one choice per field;
+    nothing is shown until they choose)."""
+
+    class Visibility(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone who can see the group")
+        MEMBERS = "members", _("Members of the group")
+        TEAM = "team", _("Only co-facilitators and coordinators")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitator_profile"
@@ -25,6 +32,15 @@ class FacilitatorProfile(models.Model):
         default=list,
         blank=True,
         help_text=_('Trainings completed, e.g. ["Mental Health First Aid", "Grief Recovery"].'),
+    )
+    bio_visibility = models.CharField(
+        _("who sees your bio"), max_length=10, choices=Visibility.choices, default=Visibility.TEAM
+    )
+    trainings_visibility = models.CharField(
+        _("who sees your trainings"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.TEAM,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -11,7 +11,8 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquer
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from facilitators.models import SafetyAlert, SessionNote
+from facilitators.access import can_see_profile_field
+from facilitators.models import FacilitatorProfile, SafetyAlert, SessionNote
 from sessions_app.models import (
     RSVP,
     AuditEntry,
@@ -45,6 +46,40 @@ def group_facilitators(*, group) -> QuerySet[FacilitatorAssignment]:
         .select_related("user")
         .order_by(lead_first, "created_at")
     )
+
+
+def group_facilitators_shown(*, group: SupportGroup, viewer) -> list[dict]:
+    """Who runs `group`, as `viewer` may see them: each facilitator's display name and role,
+    and their bio and trainings only where they chose to show them to this viewer (and wrote
+    something). What is hidden is left out of the dict, so no page or payload can leak it."""
+    shown = []
+    assignments = group_facilitators(group=group).select_related("user__facilitator_profile")
+    for assignment in assignments:
+        person: dict = {
+            "display_name": assignment.user.public_name,
+            "role": assignment.role,
+        }
+        profile = getattr(assignment.user, "facilitator_profile", None)
+        if profile is not None:
+            for field in ("bio", "trainings"):
+                value = getattr(profile, field)
+                visibility = getattr(profile, f"{field}_visibility")
+                if value and can_see_profile_field(
+                    viewer=viewer, group=group, visibility=visibility
+                ):
+                    person[field] = value
+        shown.append(person)
+    return shown
+
+
+def facilitator_profile_for(*, user) -> FacilitatorProfile:
+    """`user`'s facilitator profile, unsaved and empty if they have none yet."""
+    return FacilitatorProfile.objects.filter(user=user).first() or FacilitatorProfile(user=user)
+
+
+def groups_facilitated(*, user) -> QuerySet[SupportGroup]:
+    """The groups this user runs (lead or co), whose pages show their profile."""
+    return SupportGroup.objects.filter(facilitator_assignments__user=user).order_by("name")
 
 
 def groups_managed(*, user) -> QuerySet[SupportGroup]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from frontend.words import WEEKDAY_NAMES
 from sessions_app.models import SupportGroup
 from sessions_app.recurrence import WEEKDAYS
+from sessions_app.services import INVITE_DAYS_MAX, INVITE_USES_MAX
 
 # The directory filters by Python's weekday number (0 = Monday).
 WEEKDAY_CHOICES = [(str(i), WEEKDAY_NAMES[day]) for i, day in enumerate(WEEKDAYS)]
@@ -72,6 +73,34 @@ class JoinForm(forms.Form):
         help_text=_("All other members ever see of you. A first name or a nickname is fine."),
     )
     invite_code = forms.CharField(label=_("Invitation code"), max_length=64, required=False)
+
+
+class InviteAcceptForm(forms.Form):
+    """Joining through an invitation link: the code is in the link, the name is asked."""
+
+    display_name = JoinForm.base_fields["display_name"]
+
+
+class InviteCreateForm(forms.Form):
+    max_uses = forms.IntegerField(
+        label=_("How many people it admits"),
+        min_value=1,
+        max_value=INVITE_USES_MAX,
+        initial=1,
+    )
+    days_valid = forms.IntegerField(
+        label=_("Days until it expires"),
+        min_value=1,
+        max_value=INVITE_DAYS_MAX,
+        initial=14,
+    )
+    # Where to go back to: the group's page or its invitations page.
+    back = forms.ChoiceField(
+        choices=[("group", "group"), ("invites", "invites")],
+        initial="invites",
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
 
 def account_language_field() -> forms.ChoiceField:

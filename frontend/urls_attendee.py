@@ -3,7 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from frontend import calendar_views, views, views_accounts
+from frontend import calendar_views, views, views_accounts, views_invites
+from sessions_app.selectors import INVITE_PATH
 
 T = "frontend/accounts/"
 
@@ -11,6 +12,13 @@ urlpatterns = [
     path("groups/", views.home, name="groups"),
     path("groups/<slug:slug>/", views.group_detail, name="group-detail"),
     path("groups/<slug:slug>/join/", views.group_join, name="group-join"),
+    path("groups/<slug:slug>/invites/", views_invites.group_invites, name="group-invites"),
+    path(
+        "groups/<slug:slug>/invites/<int:invite_id>/revoke/",
+        views_invites.group_invite_revoke,
+        name="group-invite-revoke",
+    ),
+    path(f"{INVITE_PATH}/<slug:code>/", views_invites.invite_accept, name="invite"),
     path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
     path("sessions/<int:pk>/rsvp/", views.session_rsvp, name="session-rsvp"),
     path("sessions/<int:pk>/rsvp/cancel/", views.session_rsvp_cancel, name="session-rsvp-cancel"),

@@ -2,11 +2,19 @@
 
 from django.urls import path
 
-from frontend.facilitator.views import coordinators, dashboard, groups, members, sessions
+from frontend.facilitator.views import (
+    coordinators,
+    dashboard,
+    groups,
+    members,
+    profile,
+    sessions,
+)
 
 urlpatterns = [
     path("facilitate/", dashboard.dashboard, name="fac-dashboard"),
     path("facilitate/groups/", groups.group_list, name="fac-groups"),
+    path("facilitate/profile/", profile.profile, name="fac-profile"),
     path("facilitate/groups/new/", groups.group_create, name="fac-group-new"),
     path("facilitate/groups/<slug:slug>/", groups.group_detail, name="fac-group"),
     path("facilitate/groups/<slug:slug>/edit/", groups.group_edit, name="fac-group-edit"),

@@ -16,7 +16,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from sessions_app.models import FacilitatorAssignment, Membership, Session, SupportGroup
+from sessions_app.models import (
+    FacilitatorAssignment,
+    GroupInvite,
+    Membership,
+    Session,
+    SupportGroup,
+)
 
 
 def is_coordinator(*, user) -> bool:
@@ -63,6 +69,11 @@ def can_rsvp(*, user, group: SupportGroup) -> bool:
 
 def can_view_roster(*, user, group: SupportGroup) -> bool:
     """Who RSVPed, members, attendance: the group's facilitators and coordinators only."""
+    return can_manage_group(user=user, group=group)
+
+
+def can_manage_invites(*, user, group: SupportGroup) -> bool:
+    """Invitation codes (make, list, revoke): the group's facilitators and coordinators."""
     return can_manage_group(user=user, group=group)
 
 
@@ -179,3 +190,12 @@ def access_managed_session(
     if not may(user=user, session=session):
         raise refusal or PermissionDenied
     return session
+
+
+def access_group_invite(*, user, slug: str, invite_id) -> GroupInvite:
+    """One invitation code of group `slug`, for work on it: Http404 if the group or the code
+    (of that group) does not exist, PermissionDenied when `user` may not manage its codes."""
+    group = access_managed_group(user=user, slug=slug, may=can_manage_invites)
+    if not str(invite_id).isdecimal():
+        raise Http404
+    return _one(GroupInvite.objects.filter(group=group).select_related("group"), pk=invite_id)

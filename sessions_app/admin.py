@@ -137,7 +137,7 @@ class SeatOfferAdmin(admin.ModelAdmin):
 
 @admin.register(GroupInvite)
 class GroupInviteAdmin(admin.ModelAdmin):
-    list_display = ("group", "created_by", "expires_at", "use_count", "max_uses")
+    list_display = ("group", "created_by", "expires_at", "use_count", "max_uses", "revoked_at")
     readonly_fields = ("token",)
 
 

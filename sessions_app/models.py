@@ -265,9 +265,39 @@ class GroupInvite(models.Model):
     expires_at = models.DateTimeField()
     max_uses = models.PositiveIntegerField(default=1)
     use_count = models.PositiveIntegerField(default=0)
+    # A revoked code stays listed (who made it, how often it was used) but admits nobody.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+        USED_UP = "used_up", _("Used up")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"Invite to {self.group}"
+
+    @property
+    def state(self) -> "GroupInvite.State":
+        """Whether the code still admits people, and if not, why (revoked before expired
+        before used up: the first reason a facilitator would want to hear)."""
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        if self.use_count >= self.max_uses:
+            return self.State.USED_UP
+        return self.State.ACTIVE
+
+    @property
+    def state_label(self) -> str:
+        return str(self.state.label)
 
 
 class RSVP(models.Model):

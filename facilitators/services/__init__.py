@@ -26,6 +26,7 @@ from facilitators.services.notes import (
     safety_alert_acknowledge,
 )
 from facilitators.services.profiles import (
+    BIO_MAX,
     TRAINING_MAX,
     TRAININGS_MAX,
     facilitator_profile_update,
@@ -33,6 +34,7 @@ from facilitators.services.profiles import (
 )
 
 __all__ = [
+    "BIO_MAX",
     "BODY_MAX",
     "FOLLOW_UPS_MAX",
     "FOLLOW_UP_MAX",

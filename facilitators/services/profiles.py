@@ -11,6 +11,8 @@ from facilitators.models import (
 from sessions_app.models import User
 
 TRAININGS_MAX, TRAINING_MAX = 30, 120
+# A short bio, as the group page shows it (the profile form says so).
+BIO_MAX = 1000
 
 
 def strings_clean(value, *, name: str, max_items: int, max_length: int) -> list[str]:
@@ -30,21 +32,37 @@ def strings_clean(value, *, name: str, max_items: int, max_length: int) -> list[
 
 @transaction.atomic
 def facilitator_profile_update(
-    *, user: User, bio: str | None = None, trainings: list[str] | None = None
+    *,
+    user: User,
+    bio: str | None = None,
+    trainings: list[str] | None = None,
+    bio_visibility: str | None = None,
+    trainings_visibility: str | None = None,
 ) -> FacilitatorProfile:
-    """Create or change a facilitator's profile."""
-    profile, _ = FacilitatorProfile.objects.get_or_create(user=user)
+    """Create or change a facilitator's profile and who sees its bio and trainings."""
+    profile, _ = FacilitatorProfile.objects.select_for_update().get_or_create(user=user)
     fields = []
     if bio is not None:
-        if len(bio) > 5000:
-            raise ValidationError({"bio": ["At most 5000 characters."]})
-        profile.bio = bio
+        if len(bio) > BIO_MAX:
+            raise ValidationError({"bio": [f"At most {BIO_MAX} characters."]})
+        profile.bio = bio.strip()
         fields.append("bio")
     if trainings is not None:
         profile.trainings = strings_clean(
             trainings, name="trainings", max_items=TRAININGS_MAX, max_length=TRAINING_MAX
         )
         fields.append("trainings")
+    for name, value in (
+        ("bio_visibility", bio_visibility),
+        ("trainings_visibility", trainings_visibility),
+    ):
+        if value is None:
+            continue
+        if value not in FacilitatorProfile.Visibility.values:
+            choices = ", ".join(FacilitatorProfile.Visibility.values)
+            raise ValidationError({name: [f"One of: {choices}."]})
+        setattr(profile, name, value)
+        fields.append(name)
     if fields:
         profile.save(update_fields=[*fields, "updated_at"])
     return profile

@@ -10,6 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from facilitators.models import FacilitatorProfile
+from facilitators.services import BIO_MAX
 from frontend.words import SETPOS_NAMES, WEEKDAY_NAMES
 from sessions_app.models import FacilitatorAssignment, SupportGroup
 from sessions_app.recurrence import WEEKDAYS
@@ -296,3 +298,45 @@ class ResolveForm(forms.Form):
         required=False,
         widget=forms.TextInput(),
     )
+
+
+class FacilitatorProfileForm(forms.Form):
+    """A facilitator's own profile, and who sees each part of it on their groups' pages."""
+
+    bio = forms.CharField(
+        label=_("Short bio"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=BIO_MAX,
+        required=False,
+        help_text=_("A few sentences about you, as members would like to know you."),
+    )
+    bio_visibility = forms.ChoiceField(
+        label=_("Who sees your bio"), choices=FacilitatorProfile.Visibility.choices
+    )
+    trainings = forms.CharField(
+        label=_("Trainings"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("One per line, e.g. Mental Health First Aid."),
+    )
+    trainings_visibility = forms.ChoiceField(
+        label=_("Who sees your trainings"), choices=FacilitatorProfile.Visibility.choices
+    )
+
+    @staticmethod
+    def initial_for(profile: FacilitatorProfile) -> dict:
+        return {
+            "bio": profile.bio,
+            "bio_visibility": profile.bio_visibility,
+            "trainings": "\n".join(profile.trainings),
+            "trainings_visibility": profile.trainings_visibility,
+        }
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "bio": data["bio"],
+            "bio_visibility": data["bio_visibility"],
+            "trainings": [line.strip() for line in data["trainings"].splitlines() if line.strip()],
+            "trainings_visibility": data["trainings_visibility"],
+        }

@@ -14,6 +14,13 @@ from sessions_app.selectors.groups import (
     groups_meeting_on_weekday,
     groups_visible,
 )
+from sessions_app.selectors.invites import (
+    INVITE_PATH,
+    group_invites,
+    invite_for_code,
+    invite_path,
+    invite_url,
+)
 from sessions_app.selectors.memberships import (
     group_members,
     member_display_name,
@@ -43,6 +50,11 @@ from sessions_app.selectors.sessions import (
 )
 
 __all__ = [
+    "INVITE_PATH",
+    "group_invites",
+    "invite_for_code",
+    "invite_path",
+    "invite_url",
     "CALENDAR_FEED_PATH",
     "calendar_feed_url",
     "group_languages",

@@ -15,8 +15,14 @@ from sessions_app.services.accounts import (
 )
 from sessions_app.services.attendance import attendance_set
 from sessions_app.services.groups import GROUP_FIELDS, group_create, group_update, venue_create
-from sessions_app.services.memberships import (
+from sessions_app.services.invites import (
+    INVITE_DAYS_MAX,
+    INVITE_USES_MAX,
     invite_create,
+    invite_redeem,
+    invite_revoke,
+)
+from sessions_app.services.memberships import (
     membership_approve,
     membership_ban,
     membership_join,
@@ -39,6 +45,8 @@ from sessions_app.services.sessions import MAX_DURATION_MINUTES, session_cancel,
 from sessions_app.services.staffing import facilitator_assign
 
 __all__ = [
+    "INVITE_DAYS_MAX",
+    "INVITE_USES_MAX",
     "GROUP_FIELDS",
     "HEARTH_CALENDAR_SLUG",
     "MAX_DURATION_MINUTES",
@@ -48,6 +56,8 @@ __all__ = [
     "group_create",
     "group_update",
     "invite_create",
+    "invite_redeem",
+    "invite_revoke",
     "login_session_create",
     "membership_approve",
     "membership_ban",

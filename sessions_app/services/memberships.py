@@ -1,8 +1,6 @@
-"""Writes about membership: join, invites, approve, ban."""
+"""Writes about membership: join (with an invitation: services/invites.py), approve, ban."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,13 +11,13 @@ from sessions_app.audit import audit_log
 from sessions_app.errors import NotAllowed, StateConflict
 from sessions_app.models import (
     RSVP,
-    GroupInvite,
     Membership,
     Notice,
     SupportGroup,
     User,
 )
 from sessions_app.notices import notice_params, notices_create
+from sessions_app.services.invites import invite_redeem
 from sessions_app.services.rsvps import rsvp_cancel
 
 
@@ -53,43 +51,13 @@ def membership_join(
     if group.join_policy == SupportGroup.JoinPolicy.APPROVAL:
         status = Membership.Status.PENDING
     elif group.join_policy == SupportGroup.JoinPolicy.INVITE:
-        _invite_use(group=group, token=invite_token)
+        invite_redeem(group=group, token=invite_token)
     return Membership.objects.create(
         group=group,
         user=user,
         status=status,
         display_name=name,
         decided_at=timezone.now() if status == Membership.Status.APPROVED else None,
-    )
-
-
-def _invite_use(*, group: SupportGroup, token: str | None) -> None:
-    invite = (
-        GroupInvite.objects.select_for_update().filter(group=group, token=token or "").first()
-        if token
-        else None
-    )
-    if invite is None:
-        raise NotAllowed("This group is by invitation only.", code="invite_required")
-    if invite.expires_at <= timezone.now() or invite.use_count >= invite.max_uses:
-        raise NotAllowed("This invitation has expired.", code="invite_expired")
-    invite.use_count += 1
-    invite.save(update_fields=["use_count"])
-
-
-def invite_create(
-    *, group: SupportGroup, by: User, days_valid: int = 14, max_uses: int = 1
-) -> GroupInvite:
-    """Create an invitation code for a group."""
-    if not 1 <= days_valid <= 90:
-        raise ValidationError({"days_valid": ["From 1 to 90 days."]})
-    if not 1 <= max_uses <= 100:
-        raise ValidationError({"max_uses": ["From 1 to 100."]})
-    return GroupInvite.objects.create(
-        group=group,
-        created_by=by,
-        expires_at=timezone.now() + timedelta(days=days_valid),
-        max_uses=max_uses,
     )
 
 

@@ -129,6 +129,7 @@ def test_a_page_past_the_end_is_a_documented_404(client, db):
     assert {path for path, _ in paged} == {
         "/api/v1/groups/",
         "/api/v1/groups/{slug}/members/",
+        "/api/v1/groups/{slug}/invites/",
         "/api/v1/groups/{slug}/schedules/",
         "/api/v1/me/rsvps/",
         "/api/v1/sessions/",

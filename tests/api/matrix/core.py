@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from facilitators import services as facilitators_services
 from sessions_app.models import RSVP, Membership, Schedule, Session, SupportGroup
 from tests.api.matrix import (
     Case,
@@ -72,6 +73,30 @@ def group_json(group: SupportGroup, role: str) -> dict:
         "video_url": group.video_url if insider else "",
         "reminder_offsets_minutes": group.reminder_offsets_minutes,
     }
+
+
+def _with_facilitator_profile(w: World) -> dict:
+    """The group's facilitator shows their bio to members and their trainings to everyone."""
+    facilitators_services.facilitator_profile_update(
+        user=w.users["facilitator"],
+        bio="I lost my father in 2019.",
+        bio_visibility="members",
+        trainings=["Grief Recovery Method"],
+        trainings_visibility="everyone",
+    )
+    return {"slug": w.group.slug}
+
+
+def facilitators_json(w: World) -> list[dict]:
+    """Who runs `w.group` as `w.role` sees them: the bio only for its members and team."""
+    person = {
+        "display_name": w.users["facilitator"].public_name,
+        "role": "lead",
+        "trainings": ["Grief Recovery Method"],
+    }
+    if w.role in {"attendee", "facilitator", "staff"}:
+        person["bio"] = "I lost my father in 2019."
+    return [person]
 
 
 def session_json(session: Session) -> dict:
@@ -239,7 +264,8 @@ CASES = [
         "group-detail",
         "GET",
         expect_all(200),
-        body=lambda w: group_json(w.group, w.role),
+        kwargs=lambda w: _with_facilitator_profile(w),
+        body=lambda w: {**group_json(w.group, w.role), "facilitators": facilitators_json(w)},
     ),
     Case(
         "group-detail",
