@@ -27,7 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from prod_env import production_env  # noqa: E402
 
 
 def free_port() -> int:
@@ -147,11 +149,8 @@ def seed(n_groups: int, reseed: bool) -> None:
 def start_daphne(port: int, cpu: str | None, conn_max_age: int) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DEBUG": "False",
-        "SECRET_KEY": "bench-secret-key-not-for-production-" + "x" * 20,
+        **production_env(),  # DEBUG off, with throwaway SECRET_KEY and NOTES_ENCRYPTION_KEYS
         "ALLOWED_HOSTS": "127.0.0.1",
-        "EMAIL_URL": "memorymail://",
-        "LOG_LEVEL": "WARNING",
         "DATABASE_URL": with_conn_max_age(os.environ["DATABASE_URL"], conn_max_age),
     }
     cmd = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port)]

@@ -21,10 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# Production settings: with DEBUG on, Django keeps every SQL string and its parameters.
-os.environ.setdefault("DEBUG", "False")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ.setdefault("EMAIL_URL", "memorymail://")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Production settings (DEBUG off; with it on, Django keeps every SQL string and its parameters).
+from prod_env import use_production_env  # noqa: E402
+
+use_production_env()
 
 import django  # noqa: E402
 
@@ -70,10 +71,10 @@ def fill() -> None:
             """
             INSERT INTO sessions_app_user (password, is_superuser, username, first_name,
                 last_name, email, is_staff, is_active, date_joined, display_name, timezone,
-                phone, phone_verified_at, sms_opt_in, calendar_token)
+                phone, phone_verified_at, sms_opt_in, calendar_token, language)
             SELECT '!', false, 'bench' || i, '', '', '', false, true, now(), '',
                    'America/New_York', '+1202' || lpad(i::text, 7, '0'), now(), true,
-                   md5(i::text)
+                   md5(i::text), ''
             FROM generate_series(1, %s) AS i
             """,
             [USERS],

@@ -44,6 +44,10 @@ def setup_django(db_path: Path, fresh: bool) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from prod_env import use_production_env
+
+    use_production_env()  # DEBUG off, as in production
     import django
 
     django.setup()
