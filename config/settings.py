@@ -292,6 +292,8 @@ ROOM_MAX_MESSAGE_CHARS = env.int("ROOM_MAX_MESSAGE_CHARS", default=2000)
 # Larger frames get an `error` (too_long); the text limit above is what people meet.
 ROOM_MAX_FRAME_BYTES = env.int("ROOM_MAX_FRAME_BYTES", default=16 * 1024)
 ROOM_WELCOME_MESSAGES = 50
+# How many private-line messages (docs/rooms.md) a welcome replays.
+ROOM_PRIVATE_HISTORY = 200
 ROOM_RESUME_MAX_MESSAGES = env.int("ROOM_RESUME_MAX_MESSAGES", default=1000)
 # Chat: a burst of ROOM_CHAT_BURST, then ROOM_CHAT_PER_MINUTE; past it an `error` frame. Any
 # frames past ROOM_FRAMES_HARD_LIMIT in ROOM_FRAMES_HARD_WINDOW seconds close with 4429.

@@ -45,6 +45,7 @@ FACILITATOR_FRAMES = {
     "mod.reorder",
     "room.lock",
     "room.end",
+    "private.reply",
 }
 
 # Every frame type of docs/rooms.md; each is handled by `frame_<type, dots as underscores>`.
@@ -58,6 +59,7 @@ FRAME_TYPES = frozenset(
         "checkin",
         "report",
         "resume",
+        "private.send",
         *MEDIA_FRAMES,
         *FACILITATOR_FRAMES,
     }
@@ -284,6 +286,32 @@ class RoomConsumer(AsyncWebsocketConsumer):
             text=frame.get("text"),
             client_id=client_id,
             language=self.language,
+        )
+
+    async def frame_private_send(self, frame):
+        if not await limits.chat_allowed(
+            session_id=self.session_id, user_id=self.user_id, line="private"
+        ):
+            await self.error("rate_limited", _("You are sending messages too fast; wait a moment."))
+            return
+        await room_db(services.private_send)(
+            session_id=self.session_id,
+            user=self.user,
+            text=frame.get("text"),
+            support=frame.get("support", False),
+        )
+
+    async def frame_private_reply(self, frame):
+        if not await limits.chat_allowed(
+            session_id=self.session_id, user_id=self.user_id, line="private"
+        ):
+            await self.error("rate_limited", _("You are sending messages too fast; wait a moment."))
+            return
+        await room_db(services.private_reply)(
+            session_id=self.session_id,
+            by=self.user,
+            user_id=frame.get("user"),
+            text=frame.get("text"),
         )
 
     async def frame_hand(self, frame):

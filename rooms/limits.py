@@ -42,7 +42,11 @@ return 1
 """
 
 
-def chat_key(*, session_id: int, user_id: int) -> str:
+def chat_key(*, session_id: int, user_id: int, line: str = "") -> str:
+    """The bucket of one person in one room: their chat, or (`line="private"`) their
+    private-line messages, which have an allowance of their own by the same rule."""
+    if line:
+        return f"{KEY_PREFIX}:{line}:{session_id}:{user_id}"
     return f"{KEY_PREFIX}:{session_id}:{user_id}"
 
 
@@ -120,9 +124,12 @@ def chat_limiter() -> MemoryChatLimiter | RedisChatLimiter:
     return limiter
 
 
-async def chat_allowed(*, session_id: int, user_id: int, now: int | None = None) -> bool:
-    """May this person post a chat message in this room now? Counts it if so."""
-    key = chat_key(session_id=session_id, user_id=user_id)
+async def chat_allowed(
+    *, session_id: int, user_id: int, now: int | None = None, line: str = ""
+) -> bool:
+    """May this person post a chat message (or, with `line`, a message on that line) in this
+    room now? Counts it if so."""
+    key = chat_key(session_id=session_id, user_id=user_id, line=line)
     return await chat_limiter().take(key, now=now_us() if now is None else now)
 
 

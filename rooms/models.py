@@ -175,6 +175,37 @@ class RoomReport(models.Model):
         return f"Report of {self.message}"
 
 
+class PrivateMessage(models.Model):
+    """A message on a room's private line: between one attendee (`attendee`, whose thread it
+    is) and the room's facilitators. Nobody else receives it; it follows the room messages'
+    retention (ROOM_MESSAGE_RETENTION_HOURS after the session ends)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="private_messages")
+    attendee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the room showed at the time, as for chat messages.
+    author_name = models.CharField(max_length=60)
+    author_role = models.CharField(max_length=12)
+    attendee_name = models.CharField(max_length=60)
+    text = models.TextField(blank=True)
+    # Sent from "Need support now?": the person asks the facilitators to check in with them.
+    support = models.BooleanField(default=False)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["session", "pk"]
+        indexes = [
+            models.Index(fields=["session", "attendee"], name="private_msg_thread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"private message {self.pk} in {self.session_id}"
+
+
 class RoomTicket(models.Model):
     """A single-use, short-lived pass into one room for API clients. Only a hash is stored."""
 

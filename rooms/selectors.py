@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from rooms.models import (
     CheckIn,
+    PrivateMessage,
     Room,
     RoomConnection,
     RoomMessage,
@@ -276,6 +277,43 @@ def messages_expired(*, now: datetime | None = None) -> QuerySet[RoomMessage]:
     )
 
 
+# --- the private line between an attendee and the facilitators -----------------------------
+
+
+def private_frame(message: PrivateMessage) -> dict:
+    """The `private` frame of a stored private-line message (docs/rooms.md)."""
+    return {
+        "type": "private",
+        "id": message.pk,
+        "thread": {"id": message.attendee_id, "display_name": message.attendee_name},
+        "author": {
+            "id": message.author_id,
+            "display_name": message.author_name,
+            "role": message.author_role,
+        },
+        "text": message.text,
+        "support": message.support,
+        "sent_at": _iso(message.sent_at),
+    }
+
+
+def private_history(*, session_id: int, participant: RoomParticipant) -> list[dict]:
+    """The private-line frames one participant may read, oldest first (the last
+    ROOM_PRIVATE_HISTORY): a facilitator every thread of the room, an attendee their own."""
+    rows = PrivateMessage.objects.filter(session_id=session_id)
+    if participant.role != RoomParticipant.Role.FACILITATOR:
+        rows = rows.filter(attendee_id=participant.user_id)
+    rows = rows.order_by("-pk")[: settings.ROOM_PRIVATE_HISTORY]
+    return [private_frame(m) for m in reversed(list(rows))]
+
+
+def private_expired(*, now: datetime | None = None) -> QuerySet[PrivateMessage]:
+    """Private-line messages past retention: the same rule as chat messages."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.ROOM_MESSAGE_RETENTION_HOURS)
+    return PrivateMessage.objects.filter(session__end__lt=cutoff)
+
+
 def room_welcome(*, session_id: int, participant_id: int, language: str | None = None) -> dict:
     """The `welcome` frame for one participant (or the `lobby` frame while they wait)."""
     participant = RoomParticipant.objects.get(pk=participant_id)
@@ -304,6 +342,7 @@ def room_welcome(*, session_id: int, participant_id: int, language: str | None =
         "messages": messages,
         "last_seq": last_seq,
         "crisis_resources": crisis_resources(language),
+        "private": private_history(session_id=session_id, participant=participant),
     }
     if participant.role == RoomParticipant.Role.FACILITATOR:
         frame["lobby"] = snapshot["lobby"]

@@ -6,7 +6,8 @@ Errors: `RoomError` (a stable `code` that the consumer turns into an `error` fra
 Django `ValidationError` keyed by field, `NotAllowed` / `StateConflict` for the API.
 
 One module per topic: lifecycle (the room's group and events, opening and closing, tickets),
-presence, chat, queue (hands and the speaker), moderation, media (the call; janus_rooms for its
+presence, chat, private_line (an attendee and the facilitators), queue (hands and the
+speaker), moderation, media (the call; janus_rooms for its
 Janus VideoRoom), checkins and retention; the errors and the checks they share are in
 _common. Callers import the names from here
 (`from rooms import services`).
@@ -58,6 +59,7 @@ from rooms.services.presence import (
     room_join,
     room_leave,
 )
+from rooms.services.private_line import private_reply, private_send
 from rooms.services.queue import hand_set, hands_reorder, speaker_next, turn_pass
 from rooms.services.retention import room_messages_purge
 
@@ -86,6 +88,8 @@ __all__ = [
     "participant_admit",
     "participant_mute",
     "participant_remove",
+    "private_reply",
+    "private_send",
     "report_resolve",
     "room_announce_end",
     "room_close",

@@ -15,7 +15,8 @@ from rooms.services.presence import connections_reap
 @transaction.atomic
 def room_messages_purge(*, now: datetime | None = None) -> int:
     """Delete room messages ROOM_MESSAGE_RETENTION_HOURS after their session ended, except
-    messages with an unresolved report; also used-up tickets and dead connections."""
+    messages with an unresolved report, and private-line messages by the same rule; also
+    used-up tickets and dead connections. Returns how many room messages went."""
     now = now or timezone.now()
     ids = list(selectors.messages_expired(now=now).values_list("pk", flat=True))
     deleted = 0
@@ -25,6 +26,7 @@ def room_messages_purge(*, now: datetime | None = None) -> int:
             .delete()[1]
             .get("rooms.RoomMessage", 0)
         )
+    selectors.private_expired(now=now).delete()
     RoomTicket.objects.filter(expires_at__lt=now - timedelta(hours=1)).delete()
     connections_reap(now=now)
     return deleted

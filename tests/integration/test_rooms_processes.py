@@ -147,6 +147,47 @@ async def test_a_message_sent_on_one_process_reaches_clients_on_the_other(cluste
         await peer.ws.close()
 
 
+async def test_the_private_line_reaches_facilitators_on_the_other_process_and_no_attendee(
+    cluster,
+):
+    (a, b), world = cluster
+    lead, ben = Peer("lead", a, world), Peer("ben", a, world)
+    ana, co = Peer("ana", b, world), Peer("co", b, world)
+    for peer in (lead, ben, ana, co):
+        await peer.open()
+
+    async def next_private(peer: Peer) -> dict:
+        while True:
+            frame = await peer.take(10)
+            assert frame is not None, f"{peer.name} got no private frame"
+            if frame["type"] == "private":
+                return frame
+
+    await ana.ws.send(json.dumps({"type": "private.send", "text": "only for the facilitators"}))
+    for peer in (lead, co, ana):
+        assert (await next_private(peer))["text"] == "only for the facilitators"
+    await lead.ws.send(
+        json.dumps({"type": "private.reply", "user": world["ids"]["ana"], "text": "heard you"})
+    )
+    for peer in (ana, co, lead):
+        assert (await next_private(peer))["text"] == "heard you"
+    # Ben, an attendee on process A, got none of it: everything he received up to a pong
+    # after both messages reached everyone else.
+    await ben.ws.send(json.dumps({"type": "ping"}))
+    got = []
+    while True:
+        frame = await ben.take(10)
+        assert frame is not None
+        got.append(frame["type"])
+        if frame["type"] == "pong":
+            break
+    while (frame := await ben.take(1)) is not None:
+        got.append(frame["type"])
+    assert "private" not in got
+    for peer in (lead, ben, ana, co):
+        await peer.ws.close()
+
+
 async def test_killed_process_restarts_and_clients_resume_without_loss_or_duplicates(cluster):
     (a, b), world = cluster
     lead = Peer("lead", a, world)

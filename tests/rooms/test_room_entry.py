@@ -46,6 +46,7 @@ def welcome_of(w, user, *, role="attendee", presence, messages=(), last_seq=0, l
         "messages": list(messages),
         "last_seq": last_seq,
         "crisis_resources": crisis_resources(),
+        "private": [],
     }
     if role == "facilitator":
         frame["lobby"] = lobby or []

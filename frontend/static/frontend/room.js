@@ -25,6 +25,9 @@ function start(root) {
     checkins: $("checkins"), checkin: $("checkin"), checkinNote: $("checkin-note"),
     support: $("support"), supportText: $("support-text"), crisisText: $("crisis-text"),
     dialog: $("dialog"),
+    privateLog: $("private-log"), privateForm: $("private-form"), privateText: $("private-text"),
+    privateTo: $("private-to"), privateNote: $("private-note"),
+    supportAsk: $("support-ask"), supportNote: $("support-note"), supportAskNote: $("support-ask-note"),
   };
 
   // Voice and video (media.js): frames go out through `send`, like everything else.
@@ -164,6 +167,7 @@ function start(root) {
     el.supportText.textContent = "";
     if (el.alerts) el.alerts.replaceChildren();
     if (el.checkins) el.checkins.replaceChildren();
+    clearPrivate();
   }
 
   function showNotice(text) {
@@ -187,6 +191,7 @@ function start(root) {
     },
     alert: onAlert,
     checkin: onCheckin,
+    private: (f) => onPrivate(f, true),
     error: onError,
     "room.ended": ended,
     pong: () => {
@@ -217,6 +222,8 @@ function start(root) {
     onPresence({ participants: f.presence || [], lobby: f.lobby });
     onQueue(f.queue || { hands: [], speaker: null });
     onState(f.room || {});
+    for (const p of f.private || []) onPrivate(p, false);
+    if (el.supportAsk) el.supportAsk.hidden = false;
     startPing();
     if (media) media.onWelcome(f);
   }
@@ -413,6 +420,7 @@ function start(root) {
 
   function onPresence(f) {
     const people = f.participants || [];
+    for (const p of people) if (p.role !== "facilitator") privateRecipient(p.id, p.display_name);
     const mine = state.me && people.find((p) => p.id === state.me.id);
     if (mine && !isStaff && Boolean(mine.muted) !== state.muted) {
       state.muted = Boolean(mine.muted);
@@ -560,7 +568,8 @@ function start(root) {
     if (!el.alerts) return;
     const name = (f.user && f.user.display_name) || "";
     const li = node("li", { className: `alert ${f.kind}` });
-    li.append(node("p", {}, fmt(f.kind === "report" ? "alert_report" : "alert_crisis", { name, text: f.text || "" })));
+    const key = { report: "alert_report", support: "alert_support", private: "alert_private" }[f.kind] || "alert_crisis";
+    li.append(node("p", {}, fmt(key, { name, text: f.text || "" })));
     if (f.reason) li.append(node("p", { className: "muted" }, fmt("alert_reason", { reason: f.reason })));
     el.alerts.prepend(li);
     const flag = $("alert-flag");
@@ -590,11 +599,114 @@ function start(root) {
 
   function onError(f) {
     if (media && media.onError(f)) return; // media_* codes: shown in the media panel
+    if (privatePending) {
+      // The private line answers in order: this error is about the message just sent there.
+      const where = privatePending === "support" ? el.supportAskNote : el.privateNote;
+      privatePending = null;
+      if (where) where.textContent = fmt("error", { message: f.message || f.code });
+      return;
+    }
     state.pending = null;
     if (f.code === "muted") state.muted = true;
     if (f.code === "paused") state.paused = true;
     updateSending();
     if (f.code !== "muted" && f.code !== "paused") note(fmt("error", { message: f.message || f.code }), true);
+  }
+
+  // --- the private line (attendee <-> facilitators) --------------------------------------------
+
+  const privateSeen = new Map(); // message id -> its list item
+  const recipients = new Map(); // facilitators: attendee id -> display name
+  let privatePending = null; // "line" or "support" while a private message is on its way
+
+  function clearPrivate() {
+    privateSeen.clear();
+    if (el.privateLog) el.privateLog.replaceChildren();
+  }
+
+  function privateRecipient(id, name) {
+    if (!el.privateTo || recipients.get(id) === name) return;
+    recipients.set(id, name);
+    const chosen = el.privateTo.value;
+    el.privateTo.replaceChildren(
+      ...[...recipients].map(([value, label]) => node("option", { value: String(value) }, label)),
+    );
+    if (chosen) el.privateTo.value = chosen;
+  }
+
+  function onPrivate(f, live) {
+    if (!el.privateLog || typeof f.id !== "number" || privateSeen.has(f.id)) return;
+    const author = f.author || {};
+    const thread = f.thread || {};
+    const mine = state.me && author.id === state.me.id;
+    const fromStaff = author.role === "facilitator";
+    let who;
+    if (isStaff) who = fromStaff ? fmt("private_to", { name: author.display_name, to: thread.display_name }) : fmt("private_from", { name: thread.display_name });
+    else who = mine ? T.private_you : fmt("private_facilitator", { name: author.display_name });
+    const li = node("li", { className: "pmsg" + (mine ? " mine" : "") + (f.support ? " support" : ""), "data-id": String(f.id) });
+    const meta = node("p", { className: "meta" });
+    meta.append(node("span", { className: "who" }, who));
+    if (f.sent_at) meta.append(" ", node("time", { dateTime: f.sent_at }, clock(new Date(f.sent_at))));
+    li.append(meta);
+    if (f.support) li.append(node("p", { className: "support-tag" }, isStaff ? fmt("private_support_staff", { name: thread.display_name }) : T.private_support_you));
+    if (f.text) li.append(node("p", { className: "text" }, f.text));
+    if (isStaff && !fromStaff) {
+      privateRecipient(thread.id, thread.display_name);
+      li.append(button(T.private_reply, fmt("private_reply_label", { name: thread.display_name }), `preply-${f.id}`, () => {
+        el.privateTo.value = String(thread.id);
+        el.privateText.focus();
+      }));
+    }
+    const later = [...el.privateLog.children].find((item) => Number(item.dataset.id) > f.id);
+    el.privateLog.insertBefore(li, later || null);
+    privateSeen.set(f.id, li);
+    const box = el.privateLog.parentElement;
+    box.scrollTop = box.scrollHeight;
+    if (mine && privatePending) {
+      if (privatePending === "support") {
+        el.supportNote.value = "";
+        el.supportAskNote.textContent = T.support_told;
+      } else if (el.privateText.value.trim() === f.text) {
+        el.privateText.value = "";
+        el.privateNote.textContent = T.private_sent;
+      }
+      privatePending = null;
+    }
+    if (live && isStaff && !fromStaff) {
+      onAlert({ kind: f.support ? "support" : "private", user: thread, text: f.text });
+    }
+  }
+
+  if (el.privateForm) {
+    el.privateForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = el.privateText.value.trim();
+      if (!text) {
+        el.privateText.focus();
+        return;
+      }
+      let frame = { type: "private.send", text };
+      if (isStaff) {
+        const to = Number(el.privateTo.value);
+        if (!to) {
+          el.privateNote.textContent = T.private_nobody;
+          return;
+        }
+        frame = { type: "private.reply", user: to, text };
+      }
+      el.privateNote.textContent = "";
+      if (send(frame)) privatePending = "line";
+    });
+  }
+
+  if (el.supportAsk) {
+    el.supportAsk.addEventListener("submit", (event) => {
+      event.preventDefault();
+      el.supportAskNote.textContent = "";
+      const text = el.supportNote.value.trim();
+      if (send({ type: "private.send", support: true, text })) privatePending = "support";
+      else el.supportAskNote.textContent = T.offline;
+    });
   }
 
   const flag = $("alert-flag");
