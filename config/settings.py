@@ -251,6 +251,10 @@ NOTES_ROTATION_BATCH_SIZE = env.int("NOTES_ROTATION_BATCH_SIZE", default=200)
 # each reader's language (rooms/selectors.py crisis_resources). An organisation
 # elsewhere sets its own, in its own language.
 CRISIS_RESOURCES_TEXT = env.str("CRISIS_RESOURCES_TEXT", default="")
+# Its numbers as tap-to-call / tap-to-text links: `116 123:call,85258:text,999:call`. Empty:
+# every number written in CRISIS_RESOURCES_TEXT, to call (the built-in text: 988 call or
+# text, 911 call).
+CRISIS_RESOURCES_NUMBERS = env.list("CRISIS_RESOURCES_NUMBERS", default=[])
 ROOM_MESSAGE_RETENTION_HOURS = env.int("ROOM_MESSAGE_RETENTION_HOURS", default=24)
 
 # --- Live rooms (rooms) ----------------------------------------------------------

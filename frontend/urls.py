@@ -8,6 +8,7 @@ app_name = "frontend"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("help/", views.help_page, name="help"),
     path("", include("frontend.urls_attendee")),
     path("", include("frontend.urls_facilitator")),
     path("", include("frontend.urls_room")),

@@ -83,6 +83,12 @@ def home(request):
     )
 
 
+@require_GET
+def help_page(request):
+    """Crisis resources for anyone, signed in or not, linked from every page."""
+    return render(request, "frontend/help.html")
+
+
 # --- group page -------------------------------------------------------------------------------
 
 

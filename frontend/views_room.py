@@ -7,11 +7,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rooms import access
-from rooms import selectors as room_selectors
 from rooms.access import room_entry
 from sessions_app import access as group_access
 from sessions_app.models import Session
@@ -35,7 +34,6 @@ def session_room(request, pk: int):
         "session": session,
         "group": session.group,
         "tz": session.group.timezone,  # as the group's other pages show its times
-        "crisis_resources": room_selectors.crisis_resources(translation.get_language()),
         "open_early_minutes": settings.ROOM_OPEN_EARLY_MINUTES,
     }
     if entry.allowed:
