@@ -54,3 +54,13 @@ class RSVPThrottle(_SettingsRateThrottle):
     def get_cache_key(self, request, view):
         ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class LetterVerifyThrottle(_SettingsRateThrottle):
+    """Checks of attendance-letter codes per client address: codes are unguessable, and this
+    keeps anyone from trying."""
+
+    scope = "letter_verify"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

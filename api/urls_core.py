@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import views_accounts, views_groups, views_sessions
+from api import views_accounts, views_groups, views_letters, views_sessions
 
 router = SimpleRouter(trailing_slash=True)
 router.register("groups", views_groups.GroupViewSet, basename="group")
@@ -17,6 +17,16 @@ urlpatterns = [
         "me/calendar-token/",
         views_accounts.CalendarTokenView.as_view(),
         name="me-calendar-token",
+    ),
+    path(
+        "me/attendance-letter/",
+        views_letters.MyAttendanceLetterView.as_view(),
+        name="me-attendance-letter",
+    ),
+    path(
+        "attendance-letters/<str:code>/",
+        views_letters.AttendanceLetterVerifyView.as_view(),
+        name="attendance-letter-verify",
     ),
     *router.urls,
 ]

@@ -395,6 +395,8 @@ HEARTH_THROTTLE_RATES.update(
         # Password-reset requests per address, and per e-mail address asked for.
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="10/hour"),
         "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
+        # Checks of attendance-letter codes per address (API and page alike).
+        "letter_verify": env.str("THROTTLE_LETTER_VERIFY", default="30/hour"),
     }
 )
 # `format` is a filter of /groups/ and /sessions/ (CONTRACT.md), not DRF's renderer switch.

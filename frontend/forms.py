@@ -196,3 +196,25 @@ class AccountDeleteForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class AttendanceLetterForm(forms.Form):
+    """Which group and which days a letter of attendance covers, and the name to print."""
+
+    group = forms.ChoiceField(label=_("Group"))
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(
+        label=_("Name to print"),
+        required=False,
+        max_length=100,
+        help_text=_("By default, your display name."),
+    )
+
+    def __init__(self, *args, groups: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = groups
+
+
+class VerifyCodeForm(forms.Form):
+    code = forms.CharField(label=_("Verification code"), max_length=80)

@@ -3,8 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from frontend import calendar_views, views, views_accounts, views_invites
-from sessions_app.selectors import INVITE_PATH
+from frontend import calendar_views, views, views_accounts, views_invites, views_letters
+from sessions_app.selectors import INVITE_PATH, VERIFY_PATH
 
 T = "frontend/accounts/"
 
@@ -37,6 +37,14 @@ urlpatterns = [
     path("account/calendar/", views_accounts.account_calendar_reset, name="account-calendar-reset"),
     path("account/export/", views_accounts.account_export, name="account-export"),
     path("account/delete/", views_accounts.account_delete, name="account-delete"),
+    path("account/attendance/", views_letters.attendance, name="attendance"),
+    path(
+        "account/attendance/<str:reference>/",
+        views_letters.attendance_letter,
+        name="attendance-letter",
+    ),
+    path(f"{VERIFY_PATH}/", views_letters.verify, name="verify"),
+    path(f"{VERIFY_PATH}/<str:code>/", views_letters.verify, name="verify-code"),
     path("i18n/language/", views_accounts.language_switch, name="set-language"),
     # Sign up, log in and out, password reset: Django's auth views with our templates.
     path("accounts/signup/", views_accounts.signup, name="signup"),

@@ -471,3 +471,40 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name or 'system'} {self.action} {self.object_type}#{self.object_id}"
+
+
+class AttendanceLetter(models.Model):
+    """A letter of one person's attendance at one group over a date range, as issued.
+
+    What the letter says is kept here as it was printed (names and dates at the time), so the
+    public check shows the letter, not today's data. The verification code is `reference`
+    plus an HMAC over all of it (sessions_app.selectors.letters): a made-up code, or a row
+    altered in the database, does not check out.
+    """
+
+    reference = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendance_letters"
+    )
+    group = models.ForeignKey(
+        SupportGroup, null=True, on_delete=models.SET_NULL, related_name="attendance_letters"
+    )
+    attendee_name = models.CharField(max_length=100)
+    group_name = models.CharField(max_length=200)
+    facilitator_name = models.CharField(max_length=100, blank=True)
+    date_from = models.DateField()
+    date_to = models.DateField()
+    # The local dates (the group's zone) of the sessions attended, ISO strings, in order.
+    dates = models.JSONField(default=list)
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=models.F("date_from")), name="letter_range_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Attendance letter {self.reference} for {self.user}"

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 import factory
+import time_machine
 from django.utils import timezone
 
 from sessions_app import services
@@ -80,3 +81,9 @@ def weekly_schedule(group, start: datetime | str, *, byweekday=("TU",), **recurr
         duration_minutes=90,
         recurrence={"frequency": "weekly", "byweekday": list(byweekday), **recurrence},
     )
+
+
+def ended_session(group, *, days_ago: float, minutes: int = 90) -> Session:
+    """A session of `group` that started `days_ago` days ago (made while the clock was back)."""
+    with time_machine.travel(timezone.now() - timedelta(days=days_ago, hours=1), tick=False):
+        return one_off_session(group, starts_in=timedelta(hours=1), minutes=minutes)

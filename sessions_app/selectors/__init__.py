@@ -21,6 +21,16 @@ from sessions_app.selectors.invites import (
     invite_path,
     invite_url,
 )
+from sessions_app.selectors.letters import (
+    VERIFY_PATH,
+    attendance_letter_code,
+    attendance_letter_for_code,
+    attendance_letter_verify_url,
+    attendance_letters_of,
+    attended_dates,
+    group_facilitator_name,
+    groups_attended,
+)
 from sessions_app.selectors.memberships import (
     group_members,
     member_display_name,
@@ -50,6 +60,14 @@ from sessions_app.selectors.sessions import (
 )
 
 __all__ = [
+    "VERIFY_PATH",
+    "attendance_letter_code",
+    "attendance_letter_for_code",
+    "attendance_letter_verify_url",
+    "attendance_letters_of",
+    "attended_dates",
+    "group_facilitator_name",
+    "groups_attended",
     "INVITE_PATH",
     "group_invites",
     "invite_for_code",

@@ -22,6 +22,7 @@ from sessions_app.services.invites import (
     invite_redeem,
     invite_revoke,
 )
+from sessions_app.services.letters import LETTER_MAX_DAYS, attendance_letter_issue
 from sessions_app.services.memberships import (
     membership_approve,
     membership_ban,
@@ -50,7 +51,9 @@ __all__ = [
     "GROUP_FIELDS",
     "HEARTH_CALENDAR_SLUG",
     "MAX_DURATION_MINUTES",
+    "LETTER_MAX_DAYS",
     "_hearth_calendar",
+    "attendance_letter_issue",
     "attendance_set",
     "facilitator_assign",
     "group_create",

@@ -1,0 +1,36 @@
+"""Matrix cases of attendance letters (API and pages). Nobody in the World has attendance
+marked, so asking for a letter is a 400 for everyone signed in; a made-up code is not valid
+for anyone (tests/sessions_app/test_attendance_letters.py covers real letters)."""
+
+from __future__ import annotations
+
+from tests.api.matrix import Case, expect_all, expect_signed_in
+
+MADE_UP = "A" * 32
+REQUIRED = ["This field is required."]
+
+
+def _pages(code: int) -> dict[str, int]:
+    return {**expect_signed_in(code), "anonymous": 302}
+
+
+CASES = [
+    Case(
+        "me-attendance-letter",
+        "GET",
+        expect_signed_in(400),
+        body=lambda w: {"group": REQUIRED, "date_from": REQUIRED, "date_to": REQUIRED},
+    ),
+    Case("attendance-letter-verify", "GET", expect_all(404), kwargs=lambda w: {"code": MADE_UP}),
+    Case("frontend:attendance", "GET", _pages(200)),
+    # An empty form: the group and dates are required.
+    Case("frontend:attendance", "POST", _pages(400)),
+    Case(
+        "frontend:attendance-letter",
+        "GET",
+        _pages(404),
+        kwargs=lambda w: {"reference": MADE_UP[:16]},
+    ),
+    Case("frontend:verify", "GET", expect_all(200)),
+    Case("frontend:verify-code", "GET", expect_all(404), kwargs=lambda w: {"code": MADE_UP}),
+]
