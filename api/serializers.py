@@ -18,11 +18,12 @@ from sessions_app.models import (
     Membership,
     Schedule,
     Session,
+    SessionFeedback,
     SupportGroup,
 )
 from sessions_app.recurrence import FREQUENCIES, WEEKDAYS, recurrence_from_rule
 from sessions_app.selectors import invite_url
-from sessions_app.services import INVITE_DAYS_MAX, INVITE_USES_MAX
+from sessions_app.services import COMMENT_MAX_CHARS, INVITE_DAYS_MAX, INVITE_USES_MAX
 
 # --- accounts ---------------------------------------------------------------------------------
 
@@ -446,3 +447,45 @@ class ScheduleCreatedSerializer(ScheduleSerializer):
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False)
     code = serializers.CharField(required=False)
+
+
+# --- feedback after a session -----------------------------------------------------------------
+
+
+class FeedbackCreateSerializer(serializers.Serializer):
+    helpful = serializers.ChoiceField(
+        choices=SessionFeedback.Helpful.choices, help_text="Was the session helpful?"
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=COMMENT_MAX_CHARS, default=""
+    )
+    signed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Show your name (in this group) with the comment; unsigned comments are "
+        "shown to facilitators without a name.",
+    )
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SessionFeedback
+        fields = ["helpful", "comment", "signed", "created_at"]
+
+
+class FeedbackCountsSerializer(serializers.Serializer):
+    yes = serializers.IntegerField()
+    somewhat = serializers.IntegerField()
+    no = serializers.IntegerField()
+
+
+class FeedbackCommentSerializer(serializers.Serializer):
+    helpful = serializers.ChoiceField(choices=SessionFeedback.Helpful.choices)
+    comment = serializers.CharField()
+    name = serializers.CharField(allow_null=True, help_text="Only when the person signed.")
+
+
+class FeedbackSummarySerializer(serializers.Serializer):
+    counts = FeedbackCountsSerializer()
+    total = serializers.IntegerField()
+    comments = FeedbackCommentSerializer(many=True)

@@ -18,7 +18,7 @@ from api.views_base import CoreViewMixin
 from rooms import services as room_services
 from sessions_app import access, selectors, services
 from sessions_app.errors import StateConflict
-from sessions_app.models import RSVP, Session
+from sessions_app.models import RSVP, Session, SessionFeedback
 
 
 @extend_schema_view(
@@ -181,3 +181,35 @@ class SessionViewSet(CoreViewMixin, viewsets.GenericViewSet):
         scheme = "wss" if request.is_secure() else "ws"
         url = f"{scheme}://{request.get_host()}/ws/sessions/{session.pk}/room/?ticket={ticket}"
         return Response({"ticket": ticket, "url": url, "expires_at": expires_at})
+
+    @extend_schema(
+        methods=["POST"],
+        summary="Was this session helpful? (people who were there, once, after it ended)",
+        description="201 with your answer. 403 `not_attended` if you were not there; 409 "
+        "`feedback_given` the second time, `feedback_closed` before the end or more than "
+        "FEEDBACK_DAYS (14) after it.",
+        request=s.FeedbackCreateSerializer,
+        responses={201: s.FeedbackSerializer},
+    )
+    @extend_schema(
+        methods=["GET"],
+        summary="The answers counted, and the comments (named only when signed)",
+        description="The session's facilitators and coordinators.",
+        responses=s.FeedbackSummarySerializer,
+    )
+    @action(detail=True, methods=["get", "post"], permission_classes=[IsAuthenticated])
+    def feedback(self, request, pk=None):
+        session = self.get_session()
+        if request.method == "GET":
+            self.deny_unless(access.can_manage_group(user=request.user, group=session.group))
+            return Response(selectors.session_feedback_summary(session=session))
+        data = s.FeedbackCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        via_browser = isinstance(request.successful_authenticator, SessionAuthentication)
+        feedback = services.feedback_give(
+            session=session,
+            user=request.user,
+            source=SessionFeedback.Source.WEB if via_browser else SessionFeedback.Source.API,
+            **data.validated_data,
+        )
+        return Response(s.FeedbackSerializer(feedback).data, status=201)

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from frontend.words import WEEKDAY_NAMES
-from sessions_app.models import SupportGroup
+from sessions_app.models import SessionFeedback, SupportGroup
 from sessions_app.recurrence import WEEKDAYS
-from sessions_app.services import INVITE_DAYS_MAX, INVITE_USES_MAX
+from sessions_app.services import COMMENT_MAX_CHARS, INVITE_DAYS_MAX, INVITE_USES_MAX
 
 # The directory filters by Python's weekday number (0 = Monday).
 WEEKDAY_CHOICES = [(str(i), WEEKDAY_NAMES[day]) for i, day in enumerate(WEEKDAYS)]
@@ -218,3 +218,21 @@ class AttendanceLetterForm(forms.Form):
 
 class VerifyCodeForm(forms.Form):
     code = forms.CharField(label=_("Verification code"), max_length=80)
+
+
+class FeedbackForm(forms.Form):
+    """The one question after a session."""
+
+    helpful = forms.ChoiceField(
+        label=_("Was this session helpful?"),
+        choices=SessionFeedback.Helpful.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything you want to add?"),
+        required=False,
+        max_length=COMMENT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The facilitators read it. Your name is not shown unless you sign it."),
+    )
+    signed = forms.BooleanField(label=_("Sign my comment with my name"), required=False)

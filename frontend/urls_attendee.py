@@ -22,6 +22,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
     path("sessions/<int:pk>/rsvp/", views.session_rsvp, name="session-rsvp"),
     path("sessions/<int:pk>/rsvp/cancel/", views.session_rsvp_cancel, name="session-rsvp-cancel"),
+    path("sessions/<int:pk>/feedback/", views.session_feedback, name="session-feedback"),
     path("sessions/<int:pk>/claim/", views.session_claim, name="session-claim"),
     path(
         "sessions/<int:pk>/calendar.ics",

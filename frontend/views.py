@@ -191,7 +191,22 @@ def _rsvp_context(request, session: Session, notice: str = "") -> dict:
     }
 
 
-def _session_page(request, session: Session, notice: str = "", status: int = 200):
+def _feedback_context(request, session: Session, form=None) -> dict:
+    """The question after a session, for someone who was there and has not answered yet."""
+    user = request.user
+    if not selectors.feedback_open(session=session) or not selectors.user_was_there(
+        user=user, session=session
+    ):
+        return {}
+    given = selectors.user_feedback_for(user=user, session=session)
+    if given is not None:
+        return {"feedback_given": given}
+    return {"feedback_form": form or forms.FeedbackForm()}
+
+
+def _session_page(
+    request, session: Session, notice: str = "", status: int = 200, feedback_form=None
+):
     if request.htmx:
         return render(request, "frontend/_rsvp_panel.html", _rsvp_context(request, session, notice))
     if notice:
@@ -201,6 +216,7 @@ def _session_page(request, session: Session, notice: str = "", status: int = 200
     tz = _viewer_tz(request)
     context["viewer_tz"] = tz
     context["show_group_tz"] = tz is not None and tz != session.group.timezone
+    context.update(_feedback_context(request, session, feedback_form))
     return render(request, "frontend/session_detail.html", context, status=status)
 
 
@@ -279,3 +295,23 @@ def my_sessions(request):
             "viewer_tz": request.user.timezone,
         },
     )
+
+
+# --- feedback after a session -----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def session_feedback(request, pk: int):
+    """The answer to "was this session helpful?", once."""
+    session = _visible_session(request, pk)
+    form = forms.FeedbackForm(request.POST)
+    if not form.is_valid():
+        return _session_page(request, session, status=400, feedback_form=form)
+    try:
+        services.feedback_give(session=session, user=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("frontend:session-detail", pk=session.pk)
+    messages.success(request, _("Thank you. Your answer helps the facilitators."))
+    return redirect("frontend:session-detail", pk=session.pk)

@@ -508,3 +508,37 @@ class AttendanceLetter(models.Model):
 
     def __str__(self) -> str:
         return f"Attendance letter {self.reference} for {self.user}"
+
+
+class SessionFeedback(models.Model):
+    """One attendee's answer to "was this session helpful?", given once after it ended.
+
+    Facilitators see the answers counted, and the comments without names unless `signed`.
+    """
+
+    class Helpful(models.TextChoices):
+        YES = "yes", _("Yes, it helped")
+        SOMEWHAT = "somewhat", _("Somewhat")
+        NO = "no", _("Not really")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_feedback"
+    )
+    helpful = models.CharField(max_length=10, choices=Helpful.choices)
+    comment = models.TextField(blank=True, max_length=1000)
+    signed = models.BooleanField(default=False)
+    source = models.CharField(max_length=5, choices=Source.choices, default=Source.WEB)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="feedback_once_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback on {self.session_id} ({self.helpful})"

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from sessions_app.models import SessionFeedback
 
 WIDTH, HEIGHT = 640, 280
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 12, 16, 48
@@ -277,3 +280,24 @@ def attendance_charts(series_rows: Sequence[dict], *, tz, group_name: str = "") 
             )
         )
     return charts
+
+
+def feedback_chart(series_rows: Sequence[dict], *, tz, group_name: str = "") -> Chart:
+    """The dashboard's feedback chart from `selectors.group_feedback_series`: how many people
+    found each session helpful, somewhat, or not really (the table has the numbers)."""
+    title = _("Was it helpful? Answers per session")
+    if group_name:
+        title = f"{title}: {group_name}"
+    return bar_chart(
+        title=title,
+        description=_(
+            "Answers of the people who were there, for the sessions of the last 12 weeks that "
+            "have any, oldest first. The table has the numbers."
+        ),
+        labels=[row["start"].astimezone(tz).strftime("%d %b") for row in series_rows],
+        series=[
+            Series(str(choice.label), [row[choice.value] for row in series_rows])
+            for choice in SessionFeedback.Helpful
+        ],
+        label_heading=_("Session"),
+    )

@@ -8,6 +8,17 @@ from sessions_app.selectors.accounts import (
     user_for_calendar_token,
     user_notices_recent,
 )
+from sessions_app.selectors.feedback import (
+    FEEDBACK_DAYS,
+    HELPFUL_CHOICES,
+    feedback_asks_due,
+    feedback_open,
+    group_feedback_series,
+    session_feedback_summary,
+    user_feedback_for,
+    user_was_there,
+    was_there_q,
+)
 from sessions_app.selectors.groups import (
     group_languages,
     group_topics,
@@ -60,6 +71,15 @@ from sessions_app.selectors.sessions import (
 )
 
 __all__ = [
+    "FEEDBACK_DAYS",
+    "HELPFUL_CHOICES",
+    "feedback_asks_due",
+    "feedback_open",
+    "group_feedback_series",
+    "session_feedback_summary",
+    "user_feedback_for",
+    "user_was_there",
+    "was_there_q",
     "VERIFY_PATH",
     "attendance_letter_code",
     "attendance_letter_for_code",

@@ -14,6 +14,7 @@ from sessions_app.services.accounts import (
     user_update_profile,
 )
 from sessions_app.services.attendance import attendance_set
+from sessions_app.services.feedback import COMMENT_MAX_CHARS, feedback_give
 from sessions_app.services.groups import GROUP_FIELDS, group_create, group_update, venue_create
 from sessions_app.services.invites import (
     INVITE_DAYS_MAX,
@@ -51,11 +52,13 @@ __all__ = [
     "GROUP_FIELDS",
     "HEARTH_CALENDAR_SLUG",
     "MAX_DURATION_MINUTES",
+    "COMMENT_MAX_CHARS",
     "LETTER_MAX_DAYS",
     "_hearth_calendar",
     "attendance_letter_issue",
     "attendance_set",
     "facilitator_assign",
+    "feedback_give",
     "group_create",
     "group_update",
     "invite_create",

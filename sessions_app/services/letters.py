@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from sessions_app.audit import audit_log
 from sessions_app.models import AttendanceLetter, SupportGroup, User
@@ -38,9 +39,9 @@ def attendance_letter_issue(
     the dates they were marked as attended, the group's name and its facilitator's. The same
     request again gives the same letter (and code) while nothing it says has changed. Every
     issue is audited (`attendance.letter_issue`)."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list] = {}
     if date_to < date_from:
-        errors["date_to"] = ["Must be on or after date_from."]
+        errors["date_to"] = [_("Must be on or after the first day.")]
     elif (date_to - date_from).days > LETTER_MAX_DAYS:
         errors["date_to"] = [f"A letter covers at most {LETTER_MAX_DAYS} days."]
     attendee_name = (attendee_name or "").strip() or user.public_name
@@ -51,7 +52,7 @@ def attendance_letter_issue(
     days = attended_dates(user=user, group=group, date_from=date_from, date_to=date_to)
     if not days:
         raise ValidationError(
-            {"date_from": ["No attendance of yours is recorded in this group in that range."]}
+            {"date_from": [_("No attendance of yours is recorded in this group in that range.")]}
         )
     content = {
         "user": user,

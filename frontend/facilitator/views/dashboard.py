@@ -13,6 +13,7 @@ from facilitators import services as fac_services
 from frontend.facilitator import charts
 from frontend.facilitator.views.common import facilitator_page
 from rooms import selectors as room_selectors
+from sessions_app import selectors
 
 # --- dashboard ----------------------------------------------------------------------------------
 
@@ -33,10 +34,16 @@ def dashboard(request):
     charted = groups if not user.is_staff else []
     for group in charted:
         series = fac_selectors.group_attendance_series(group=group)
-        if series:
-            group_charts.append(
-                (group, charts.attendance_charts(series, tz=group.tz, group_name=group.name))
+        group_chart_list = (
+            charts.attendance_charts(series, tz=group.tz, group_name=group.name) if series else []
+        )
+        feedback = selectors.group_feedback_series(group=group)
+        if feedback:
+            group_chart_list.append(
+                charts.feedback_chart(feedback, tz=group.tz, group_name=group.name)
             )
+        if group_chart_list:
+            group_charts.append((group, group_chart_list))
     return render(
         request,
         "frontend/facilitator/dashboard.html",

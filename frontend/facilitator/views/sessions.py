@@ -25,7 +25,7 @@ from rooms import selectors as room_selectors
 from rooms import services as room_services
 from sessions_app import access, selectors, services
 from sessions_app.errors import DomainError
-from sessions_app.models import RSVP, Session
+from sessions_app.models import RSVP, Session, SessionFeedback
 from sms import selectors as sms_selectors
 
 # --- one session --------------------------------------------------------------------------------
@@ -65,9 +65,20 @@ def _session_page(request, session, *, note, form, follow_ups, conflict=None, st
             "show_phone": access.is_coordinator(user=request.user),
             "is_over": session.end <= timezone.now(),
             "room": room_selectors.session_room_summary(session=session),
+            "feedback": _feedback_words(selectors.session_feedback_summary(session=session)),
         },
         status=status,
     )
+
+
+def _feedback_words(summary: dict) -> dict:
+    """The feedback summary with the answers' labels in the page's language."""
+    label = {choice.value: choice.label for choice in SessionFeedback.Helpful}
+    return {
+        "total": summary["total"],
+        "counts": [(label[value], count) for value, count in summary["counts"].items()],
+        "comments": [{**c, "label": label[c["helpful"]]} for c in summary["comments"]],
+    }
 
 
 def _note_form_for(note: dict, data=None) -> NoteForm:
