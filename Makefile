@@ -101,4 +101,4 @@ bench-media: $(VENV)/.installed-dev
 	$(PY) bench/media/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles tests/calendar_js/node_modules

@@ -1,9 +1,11 @@
 """iCalendar feeds (RFC 5545) built from Session rows with the icalendar library.
 
-Each event carries DTSTART/DTEND with TZID= in the group's zone (and a VTIMEZONE for it), a
-UID that never changes for a session, SEQUENCE from Session.sequence (bumped on every move or
-cancellation, so calendar apps take the change), DTSTAMP and STATUS:CANCELLED for cancelled
-sessions, which stay in the feed so subscribers see the cancellation.
+Each event carries DTSTART/DTEND with TZID= in the group's zone (and a VTIMEZONE for it, one
+component per change of offset: frontend/ical_timezones.py says why), a UID that never changes
+for a session, SEQUENCE from Session.sequence (bumped on every move or cancellation, so calendar
+apps take the change), DTSTAMP and STATUS:CANCELLED for cancelled sessions, which stay in the
+feed so subscribers see the cancellation. In the personal feed a session the person is only
+waitlisted for is STATUS:TENTATIVE and its title says so.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
+from frontend.ical_timezones import vtimezone
 from sessions_app import access, selectors
 from sessions_app.models import RSVP, Session, SupportGroup
 
@@ -29,7 +33,7 @@ def _host() -> str:
     return urlsplit(settings.PUBLIC_BASE_URL).hostname or "hearth.invalid"
 
 
-def _event(session: Session, host: str) -> Event:
+def _event(session: Session, host: str, *, waitlisted: bool = False) -> Event:
     group = session.group
     tz = group.tz
     event = Event()
@@ -38,7 +42,10 @@ def _event(session: Session, host: str) -> Event:
     event.add("dtstart", session.start.astimezone(tz))
     event.add("dtend", session.end.astimezone(tz))
     event.add("sequence", session.sequence)
-    event.add("summary", group.name)
+    if waitlisted and session.status != Session.Status.CANCELLED:
+        event.add("summary", gettext("%(group)s (waitlist)") % {"group": group.name})
+    else:
+        event.add("summary", group.name)
     event.add("url", f"{settings.PUBLIC_BASE_URL}/groups/{group.slug}/")
     if group.venue is not None:
         event.add("location", ", ".join(filter(None, [group.venue.name, group.venue.address])))
@@ -48,13 +55,22 @@ def _event(session: Session, host: str) -> Event:
         event.add("status", "CANCELLED")
         if session.cancel_reason:
             event.add("description", session.cancel_reason)
+    elif waitlisted:
+        event.add("status", "TENTATIVE")
+        event.add(
+            "description",
+            gettext("You are on the waitlist: Hearth tells you if a place opens."),
+        )
     else:
         event.add("status", "CONFIRMED")
     return event
 
 
-def calendar_build(sessions, *, name: str) -> bytes:
-    """An RFC 5545 calendar of these sessions, with a VTIMEZONE for each zone used."""
+def calendar_build(sessions, *, name: str, waitlisted: frozenset[int] = frozenset()) -> bytes:
+    """An RFC 5545 calendar of these sessions, with a VTIMEZONE for each zone used.
+
+    Sessions whose id is in `waitlisted` are tentative (the personal feed's waitlist places).
+    """
     cal = Calendar()
     cal.add("prodid", "-//Hearth//Support group sessions//EN")
     cal.add("version", "2.0")
@@ -63,14 +79,14 @@ def calendar_build(sessions, *, name: str) -> bytes:
     host = _host()
     sessions = list(sessions)
     for session in sessions:
-        cal.add_component(_event(session, host))
+        cal.add_component(_event(session, host, waitlisted=session.pk in waitlisted))
     if sessions:
-        # VTIMEZONEs covering the feed's years only: a 1970-2038 one is ~4 kB per zone.
-        first = min(s.start for s in sessions).date()
-        last = max(s.end for s in sessions).date()
-        cal.add_missing_timezones(
-            first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)
-        )
+        # VTIMEZONEs covering the feed's years only (from the year before the first session to
+        # the year after the last), ahead of the events as RFC 5545 readers expect.
+        first = date(min(s.start for s in sessions).year - 1, 1, 1)
+        last = date(max(s.end for s in sessions).year + 1, 12, 31)
+        for tzid in sorted({s.group.timezone for s in sessions}):
+            cal.subcomponents.insert(0, vtimezone(tzid, first, last))
     return cal.to_ical()
 
 
@@ -115,7 +131,17 @@ def my_calendar(request):
         )
         | Q(group__facilitator_assignments__user=user)
     )
-    body = calendar_build(sessions.distinct(), name="My Hearth sessions")
+    # Waitlisted, and not running the group: not a place yet.
+    waitlisted = frozenset(
+        RSVP.objects.filter(user=user, status=RSVP.Status.WAITLISTED)
+        .exclude(session__group__facilitator_assignments__user=user)
+        .values_list("session_id", flat=True)
+    )
+    # Calendar apps send no language: the feed speaks the person's (or the site's) language.
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        body = calendar_build(
+            sessions.distinct(), name=gettext("My Hearth sessions"), waitlisted=waitlisted
+        )
     return _response(body, "hearth.ics")
 
 
