@@ -15,4 +15,5 @@ urlpatterns = [
     path("v1/", include("api.urls_core")),
     path("v1/", include("api.urls_facilitators")),
     path("v1/", include("api.urls_sms")),
+    path("v1/", include("api.urls_safety")),
 ]

@@ -36,6 +36,11 @@ urlpatterns = [
     path("account/phone/verify/", views_accounts.account_phone_verify, name="account-phone-verify"),
     path("account/sms/", views_accounts.account_sms, name="account-sms"),
     path("account/calendar/", views_accounts.account_calendar_reset, name="account-calendar-reset"),
+    path(
+        "account/blocks/<int:user_id>/unblock/",
+        views_accounts.account_unblock,
+        name="account-unblock",
+    ),
     path("account/export/", views_accounts.account_export, name="account-export"),
     path("account/delete/", views_accounts.account_delete, name="account-delete"),
     path("account/attendance/", views_letters.attendance, name="attendance"),

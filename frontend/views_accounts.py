@@ -1,5 +1,5 @@
 """Pages about a person's own account: language, log in, sign up, the account page and its
-forms (profile, phone, SMS, calendar, export, delete)."""
+forms (profile, phone, SMS, calendar, people blocked, export, delete)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from django.views.i18n import set_language
 
 from facilitators import services as facilitator_services
 from frontend import forms, throttle
+from rooms import selectors as room_selectors
+from rooms import services as room_services
 from sessions_app import selectors, services
 from sessions_app.client import client_address
 from sms import services as sms_services
@@ -199,6 +201,7 @@ def _account_page(request, status: int = 200, **bound):
         "consent_text": _consent_text(),
         "phone_pending": bool(user.phone) and user.phone_verified_at is None,
         "calendar_url": selectors.calendar_feed_url(user=user),
+        "blocks": room_selectors.blocks_of(user=user),
     }
     context.update(bound)
     return render(request, "frontend/account.html", context, status=status)
@@ -280,6 +283,20 @@ def account_sms(request):
 def account_calendar_reset(request):
     services.user_calendar_token_reset(user=request.user)
     messages.success(request, _("You have a new calendar link. The old one no longer works."))
+    return redirect("frontend:account")
+
+
+@login_required
+@require_POST
+def account_unblock(request, user_id: int):
+    """Stop hiding someone's room messages (they were never told either way)."""
+    block = room_selectors.blocks_of(user=request.user).filter(blocked_id=user_id).first()
+    if block is not None:
+        room_services.person_unblock(user=request.user, user_id=user_id)
+        messages.success(
+            request,
+            _("You will see messages from %(name)s again.") % {"name": block.blocked_name},
+        )
     return redirect("frontend:account")
 
 

@@ -105,6 +105,15 @@ def room_strings() -> dict[str, str]:
         "report_reason": _("What is wrong with it? (optional)"),
         "report_confirm": _("Send report"),
         "reported": _("Thank you. The facilitators have been told."),
+        "block": _("Block"),
+        "block_label": _("Block {name}: hide their messages from you"),
+        "block_title": _(
+            "Block {name}? Their messages will be hidden from you in every room. They are not "
+            "told. You can unblock them on your account page."
+        ),
+        "block_confirm": _("Block"),
+        "blocked": _("You blocked {name}: their messages are hidden from you."),
+        "blocked_anon": _("You blocked someone: their messages are hidden from you."),
         "delete": _("Delete"),
         "delete_label": _("Delete the message from {name}"),
         "delete_title": _("Delete this message for everyone?"),

@@ -60,6 +60,7 @@ FRAME_TYPES = frozenset(
         "report",
         "resume",
         "private.send",
+        "block",
         *MEDIA_FRAMES,
         *FACILITATOR_FRAMES,
     }
@@ -89,7 +90,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.is_facilitator = False
         self.admitted = False
         self.ready = False  # until the welcome went out, frames wait in `pending`
-        self.pending: list[tuple[int | None, Frame]] = []
+        self.pending: list[tuple[int | None, int | None, Frame]] = []
+        # Authors whose chat this person blocked (not for facilitators: services/blocks.py).
+        self.hidden: set[int] = set()
         self.watermark = 0  # highest chat seq sent on this connection
         self.welcome_seq = 0
         self.hub = None
@@ -123,6 +126,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.language = connection_language(self.user, self.scope)
         self.is_facilitator = participant.role == participant.Role.FACILITATOR
         self.admitted = participant.admitted_at is not None
+        if not self.is_facilitator:
+            try:
+                self.hidden = set(await room_db(selectors.blocked_ids)(user_id=self.user_id))
+            except Exception:
+                logger.exception("room %s: could not read blocks", self.session_id)
+                await self.close(code=access.CLOSE_TRY_AGAIN)
+                return
         self.hub = RoomHub.current()
         await self.hub.join(self.session_id, self)
         await self.enter()
@@ -135,6 +145,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 session_id=self.session_id,
                 participant_id=self.participant_id,
                 language=self.language,
+                hidden=frozenset(self.hidden),
             )
         except Exception:
             # Without a welcome the client cannot know where it stands: it reconnects.
@@ -148,8 +159,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=encode(frame))
         self.ready = True
         pending, self.pending = self.pending, []
-        for seq, frame in pending:
-            await self.deliver(frame, seq=seq)
+        for seq, author, frame in pending:
+            await self.deliver(frame, seq=seq, author=author)
 
     async def disconnect(self, code):
         if self.hub is not None:
@@ -160,21 +171,36 @@ class RoomConsumer(AsyncWebsocketConsumer):
             except Exception:
                 logger.exception("room %s: could not record a leave", self.session_id)
 
-    async def deliver(self, frame: Frame, seq: int | None = None) -> None:
-        """Send a frame the hub fanned out; chat frames at most once each, in order."""
+    async def deliver(
+        self, frame: Frame, seq: int | None = None, author: int | None = None
+    ) -> None:
+        """Send a frame the hub fanned out; chat frames at most once each, in order, except
+        those of an `author` this person blocked."""
         if not self.ready:
-            self.pending.append((seq, frame))
+            self.pending.append((seq, author, frame))
             return
         if seq is not None:
             if seq <= self.watermark:
                 return
             self.watermark = seq
+            if author in self.hidden:
+                return
         if self.closing:
             return
         if self.wire is not None:
             frame.write(self.wire)
         else:
             await self.send(text_data=frame.text)
+
+    def hide(self, author: int, hidden: bool) -> None:
+        """This person blocked (or unblocked) `author`: a facilitator's blocks do not apply in
+        a room they run."""
+        if self.is_facilitator:
+            return
+        if hidden:
+            self.hidden.add(author)
+        else:
+            self.hidden.discard(author)
 
     async def send(self, text_data=None, bytes_data=None, close=False):
         # A socket we closed refuses writes (Daphne raises `Disconnected`) until its
@@ -314,6 +340,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             text=frame.get("text"),
         )
 
+    async def frame_block(self, frame):
+        blocked = frame.get("blocked", True)
+        if not isinstance(blocked, bool):
+            raise ValidationError({"blocked": "true or false."})
+        if blocked:
+            await room_db(services.person_block)(
+                user=self.user, user_id=frame.get("user"), session_id=self.session_id
+            )
+        else:
+            await room_db(services.person_unblock)(user=self.user, user_id=frame.get("user"))
+
     async def frame_hand(self, frame):
         await room_db(services.hand_set)(
             session_id=self.session_id, user=self.user, raised=frame.get("raised")
@@ -346,6 +383,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             session_id=self.session_id,
             after_seq=after,
             limit=settings.ROOM_RESUME_MAX_MESSAGES,
+            hidden=frozenset(self.hidden),
         )
         for chat in frames:
             seq = chat["seq"]

@@ -196,6 +196,9 @@ class RoomHub:
         room = self.rooms.get(session_id)
         if room is None:
             return
+        for blocker, author, hidden in message.get("hide") or ():
+            for connection in room.targets(f"u:{blocker}"):
+                connection.hide(author, hidden)
         if message.get("chat"):
             await self._chat(session_id, room, message)
         for audience, frame in message.get("frames") or ():
@@ -231,8 +234,11 @@ class RoomHub:
         room.last_seq = seq
         out = Frame(encode(frame))
         own = Frame(encode({**frame, "client_id": client_id})) if client_id else out
+        # Whoever blocked the author gets no frame for this seq (the consumer drops it).
+        author_id = (frame.get("author") or {}).get("id")
         for connection in room.targets("all"):
-            await connection.deliver(own if connection.user_id == author else out, seq=seq)
+            message = own if connection.user_id == author else out
+            await connection.deliver(message, seq=seq, author=author_id)
 
     def _schedule_refresh(self, session_id: int, room: LocalRoom) -> None:
         if not room.refresh_pending:

@@ -206,6 +206,32 @@ class PrivateMessage(models.Model):
         return f"private message {self.pk} in {self.session_id}"
 
 
+class PersonBlock(models.Model):
+    """`blocker` hides `blocked`'s room chat from themselves, in every room. The blocked person
+    is never told: nothing they receive changes."""
+
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_blocks"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The name the blocker knew them by (a room's display name), for the account page.
+    blocked_name = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="person_block_once"),
+            models.CheckConstraint(
+                condition=~Q(blocker=models.F("blocked")), name="person_block_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
 class RoomTicket(models.Model):
     """A single-use, short-lived pass into one room for API clients. Only a hash is stored."""
 

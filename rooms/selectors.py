@@ -4,6 +4,7 @@ and check-ins for facilitators."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from rooms.models import (
     CheckIn,
+    PersonBlock,
     PrivateMessage,
     Room,
     RoomConnection,
@@ -236,9 +238,14 @@ def chat_frame(message: RoomMessage) -> dict:
     return frame
 
 
-def messages_after(*, session_id: int, after_seq: int, limit: int) -> list[dict]:
-    """Chat frames with seq > after_seq, oldest first (at most `limit`)."""
+def messages_after(
+    *, session_id: int, after_seq: int, limit: int, hidden: Collection[int] = ()
+) -> list[dict]:
+    """Chat frames with seq > after_seq, oldest first (at most `limit`), without those of the
+    authors in `hidden` (people the reader blocked)."""
     rows = RoomMessage.objects.filter(session_id=session_id, seq__gt=after_seq).order_by("seq")
+    if hidden:
+        rows = rows.exclude(author_id__in=hidden)
     return [chat_frame(m) for m in rows[:limit]]
 
 
@@ -250,9 +257,14 @@ def messages_between(*, session_id: int, after_seq: int, upto_seq: int) -> list[
     return [chat_frame(m) for m in rows]
 
 
-def messages_recent(*, session_id: int, limit: int, upto_seq: int | None = None) -> list[dict]:
-    """The last `limit` chat frames (up to `upto_seq`), oldest first."""
+def messages_recent(
+    *, session_id: int, limit: int, upto_seq: int | None = None, hidden: Collection[int] = ()
+) -> list[dict]:
+    """The last `limit` chat frames (up to `upto_seq`), oldest first, without those of the
+    authors in `hidden`."""
     rows = RoomMessage.objects.filter(session_id=session_id)
+    if hidden:
+        rows = rows.exclude(author_id__in=hidden)
     if upto_seq is not None:
         rows = rows.filter(seq__lte=upto_seq)
     rows = rows.order_by("-seq")[:limit]
@@ -379,8 +391,42 @@ def private_expired(*, now: datetime | None = None) -> QuerySet[PrivateMessage]:
     return PrivateMessage.objects.filter(session__end__lt=cutoff)
 
 
-def room_welcome(*, session_id: int, participant_id: int, language: str | None = None) -> dict:
-    """The `welcome` frame for one participant (or the `lobby` frame while they wait)."""
+# --- blocking ------------------------------------------------------------------------------
+
+
+def blocked_ids(*, user_id: int) -> frozenset[int]:
+    """The people `user_id` blocked: their chat is not delivered to them (docs/rooms.md)."""
+    return frozenset(
+        PersonBlock.objects.filter(blocker_id=user_id).values_list("blocked_id", flat=True)
+    )
+
+
+def blocks_of(*, user) -> QuerySet[PersonBlock]:
+    """The people a user blocked, newest first, for their account page and the API."""
+    return PersonBlock.objects.filter(blocker=user).order_by("-created_at", "-pk")
+
+
+def name_seen_by(*, viewer_id: int, user_id: int) -> str | None:
+    """The display name `viewer_id` last saw `user_id` by in a room they were both in, or None
+    if they never shared a room."""
+    shared = RoomParticipant.objects.filter(user_id=viewer_id).values("session_id")
+    return (
+        RoomParticipant.objects.filter(user_id=user_id, session_id__in=shared)
+        .order_by("-session__start", "-pk")
+        .values_list("display_name", flat=True)
+        .first()
+    )
+
+
+def room_welcome(
+    *,
+    session_id: int,
+    participant_id: int,
+    language: str | None = None,
+    hidden: Collection[int] = (),
+) -> dict:
+    """The `welcome` frame for one participant (or the `lobby` frame while they wait);
+    `hidden`: the authors whose chat this participant blocked."""
     participant = RoomParticipant.objects.get(pk=participant_id)
     if participant.admitted_at is None:
         return {
@@ -392,7 +438,10 @@ def room_welcome(*, session_id: int, participant_id: int, language: str | None =
     # this connection live, so the welcome and the live frames meet without a gap.
     last_seq = snapshot["last_seq"]
     messages = messages_recent(
-        session_id=session_id, limit=settings.ROOM_WELCOME_MESSAGES, upto_seq=last_seq
+        session_id=session_id,
+        limit=settings.ROOM_WELCOME_MESSAGES,
+        upto_seq=last_seq,
+        hidden=hidden,
     )
     frame = {
         "type": "welcome",

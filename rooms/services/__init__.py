@@ -20,6 +20,7 @@ from rooms.services._common import (
     RoomError,
     is_whole_number,
 )
+from rooms.services.blocks import person_block, person_unblock
 from rooms.services.chat import (
     chat_post,
     chat_post_many,
@@ -88,6 +89,8 @@ __all__ = [
     "participant_admit",
     "participant_mute",
     "participant_remove",
+    "person_block",
+    "person_unblock",
     "private_reply",
     "private_send",
     "report_resolve",

@@ -40,7 +40,8 @@ def _publish(session_id: int, **event) -> None:
     "c:<RoomConnection id>" (that one connection) or "others:<RoomConnection id>" (every admitted
     connection but that one)), `refresh` (presence, queue or room state
     changed), `admit` ([user ids] let in from the lobby), `close` ([[audience, close code],
-    ...]).
+    ...]), `hide` ([[blocker id, author id, bool], ...]: the blocker's connections stop (true)
+    or start again (false) receiving that author's chat).
     """
     message = {"type": "room.event", "session": session_id, **event}
 

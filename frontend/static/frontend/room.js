@@ -192,6 +192,7 @@ function start(root) {
     alert: onAlert,
     checkin: onCheckin,
     private: (f) => onPrivate(f, true),
+    block: onBlock,
     error: onError,
     "room.ended": ended,
     pong: () => {
@@ -289,7 +290,7 @@ function start(root) {
   function renderMessage(f) {
     const author = f.author || {};
     const mine = state.me && author.id === state.me.id;
-    const li = node("li", { className: "msg" + (mine ? " mine" : ""), "data-seq": String(f.seq) });
+    const li = node("li", { className: "msg" + (mine ? " mine" : ""), "data-seq": String(f.seq), "data-author": String(author.id) });
     const meta = node("p", { className: "meta" });
     meta.append(node("span", { className: "who" }, author.display_name || ""));
     if (author.role === "facilitator") meta.append(" ", node("span", { className: "tag" }, T.facilitator));
@@ -304,6 +305,11 @@ function start(root) {
       const report = node("button", { type: "button", className: "link", "aria-label": fmt("report_label", { name: author.display_name }), "data-key": `report-${f.seq}` }, T.report);
       report.addEventListener("click", () => reportMessage(f.seq));
       actions.append(report);
+    }
+    if (!mine && !isStaff && author.role !== "facilitator" && typeof author.id === "number") {
+      const block = node("button", { type: "button", className: "link", "aria-label": fmt("block_label", { name: author.display_name }), "data-key": `block-${f.seq}` }, T.block);
+      block.addEventListener("click", () => blockPerson(author));
+      actions.append(block);
     }
     if (isStaff) {
       const del = node("button", { type: "button", className: "link", "aria-label": fmt("delete_label", { name: author.display_name }), "data-key": `delete-${f.seq}` }, T.delete);
@@ -394,6 +400,25 @@ function start(root) {
   async function reportMessage(seq) {
     const reason = await ask({ title: T.report_title, ok: T.report_confirm, reason: T.report_reason, maxLength: 500 });
     if (reason !== null && send({ type: "report", seq, reason })) note(T.reported);
+  }
+
+  const blockNames = new Map(); // user id -> the name shown when they were blocked here
+
+  async function blockPerson(author) {
+    if ((await ask({ title: fmt("block_title", { name: author.display_name }), ok: T.block_confirm })) === null) return;
+    blockNames.set(author.id, author.display_name);
+    send({ type: "block", user: author.id, blocked: true });
+  }
+
+  function onBlock(f) {
+    if (!f.blocked) return; // their new messages come again; earlier ones after a reload
+    const focusInLog = el.log.contains(document.activeElement);
+    for (const li of [...el.log.querySelectorAll(`li[data-author="${CSS.escape(String(f.user))}"]`)]) {
+      state.messages.delete(Number(li.dataset.seq));
+      li.remove();
+    }
+    if (focusInLog && !el.log.contains(document.activeElement)) el.box.focus();
+    note(blockNames.has(f.user) ? fmt("blocked", { name: blockNames.get(f.user) }) : T.blocked_anon);
   }
 
   async function deleteMessage(seq) {

@@ -1,0 +1,66 @@
+"""Safety: blocking people (yours only) and reporting people. Thin: the rules are in
+rooms.services (blocks, person reports) and their selectors."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers_safety as s
+from api.views_base import CoreViewMixin
+from rooms import selectors as room_selectors
+from rooms import services as room_services
+from rooms.models import PersonBlock
+
+
+@extend_schema(tags=["me"])
+class MyBlocksView(CoreViewMixin, GenericAPIView, mixins.ListModelMixin):
+    """People whose room chat you hide from yourself, in every room. They are not told."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.BlockSerializer
+    queryset = PersonBlock.objects.none()  # for the schema; get_queryset reads your own
+
+    def get_queryset(self):
+        return room_selectors.blocks_of(user=self.request.user)
+
+    @extend_schema(summary="The people you blocked, newest first")
+    def get(self, request):
+        return self.list(request)
+
+    @extend_schema(
+        summary="Block someone you have been in a room with (again: no change, 200)",
+        request=s.BlockCreateSerializer,
+        responses={201: s.BlockSerializer, 200: s.BlockSerializer},
+    )
+    def post(self, request):
+        incoming = s.BlockCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        user_id = incoming.validated_data["user"]
+        existed = room_selectors.blocks_of(user=request.user).filter(blocked_id=user_id).exists()
+        block = room_services.person_block(user=request.user, user_id=user_id)
+        return Response(
+            s.BlockSerializer(block).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=["me"])
+class MyBlockView(CoreViewMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Unblock someone",
+        responses={
+            204: OpenApiResponse(description="Unblocked."),
+            404: OpenApiResponse(description="You were not blocking them."),
+        },
+    )
+    def delete(self, request, user_id: int):
+        if not room_services.person_unblock(user=request.user, user_id=user_id):
+            return Response({"detail": "You were not blocking them."}, status=404)
+        return Response(status=status.HTTP_204_NO_CONTENT)
