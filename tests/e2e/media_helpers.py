@@ -100,7 +100,10 @@ def expect_audio_growing(page: Page, user_ids, within: float) -> None:
         if not quiet:
             return
         if time.monotonic() > deadline:
-            raise AssertionError(f"no audio growing from {quiet} (bytes {first} -> {now})")
+            state = page.evaluate("window.hearthMedia.state()")
+            raise AssertionError(
+                f"no audio growing from {quiet} (bytes {first} -> {now}); media state {state}"
+            )
         page.wait_for_timeout(200)
 
 

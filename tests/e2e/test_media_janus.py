@@ -94,3 +94,35 @@ def test_janus_facilitator_mute_stops_the_voice(contexts, janus_hearth, unique):
     mic.click()
     expect(mic).to_have_attribute("aria-pressed", "true")
     expect_audio_growing(ben, [room.ids["ana"]], within=5)
+
+
+# Holds back this tab's publisher "join" to Janus by `ms`, as a slow Janus or a slow network
+# would, so that a person can press the microphone button before the publisher exists.
+_SLOW_PUBLISHER_JOIN = """
+((ms) => {
+  const fetch0 = window.fetch;
+  window.fetch = function (url, init) {
+    const body = init && typeof init.body === "string" ? init.body : "";
+    if (body.includes('"ptype":"publisher"')) {
+      return new Promise((r) => setTimeout(r, ms)).then(() => fetch0.call(this, url, init));
+    }
+    return fetch0.call(this, url, init);
+  };
+})(1500);
+"""
+
+
+def test_janus_microphone_turned_on_while_connecting_is_heard(contexts, janus_hearth, unique):
+    """The microphone pressed while Janus is still answering the join goes out once the
+    publisher exists (it used to stay silent while the button said it was on)."""
+    server, _ = janus_hearth
+    room = make_room(server, unique)
+    listener = open_room(contexts(room.cookies["ana"]), room)
+    join_call(listener, mic=False)
+    context = contexts(room.cookies["lead"])
+    context.add_init_script(_SLOW_PUBLISHER_JOIN)
+    speaker = open_room(context, room)
+    join_call(speaker)  # in the call (the media config came), the publisher not yet joined
+    assert speaker.evaluate("window.hearthMedia.state().micOn") is True
+    expect_audio_growing(listener, [room.ids["lead"]], within=10)
+    assert speaker.evaluate("window.hearthMedia.state().publisherAudio") is True

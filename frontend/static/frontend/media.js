@@ -582,7 +582,10 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       const p = s.peers.get(feed);
       if (p) attachTrack(p, track);
     };
-    j.start(outgoing()).then(
+    // `outgoing` is read when the publisher's connection is made, not now: a microphone turned
+    // on while Janus is still answering must not be left out (applySenders only reaches the
+    // publisher once it exists).
+    j.start(outgoing).then(
       () => {
         for (const p of s.peers.values()) j.subscribe(p.peer).catch(() => {});
       },
@@ -606,6 +609,12 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       this.publishing = new Set(); // feeds Janus said are publishing ("publishers" events)
       this.onTrack = () => {};
       this.onError = () => {};
+      this.log = []; // the last few subscription troubles, for state() (no SDP, no addresses)
+    }
+
+    note(what) {
+      this.log.push(`${Math.round(performance.now())} ${what}`);
+      if (this.log.length > 30) this.log.shift();
     }
 
     tx() {
@@ -647,7 +656,7 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       return answer;
     }
 
-    async start(out) {
+    async start(outgoing) {
       const created = await this.post("", this.body({ janus: "create" }));
       this.session = created.data.id;
       this.poll();
@@ -661,7 +670,7 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       });
       const data = joined.plugindata && joined.plugindata.data;
       if (data && data.error) throw new Error(data.error);
-      await this.publish(out);
+      await this.publish(outgoing);
     }
 
     async attach() {
@@ -676,10 +685,12 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       };
     }
 
-    async publish(out) {
+    async publish(outgoing) {
       const pc = new RTCPeerConnection({ iceServers: this.iceServers });
       this.pub = pc;
+      const out = outgoing(); // from here on, applySenders keeps this connection's tracks
       this.trickle(this.pubHandle, pc);
+      pc.onconnectionstatechange = () => this.note(`publisher ${pc.connectionState}`);
       // First m-line audio (mid "0": what the server's `moderate` mutes), then video.
       pc.addTransceiver(out.audio || "audio", { direction: "sendonly" });
       pc.addTransceiver(out.video || "video", {
@@ -703,15 +714,19 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       if (this.closed || this.subs.has(feed) || feed === this.info.publisher_id) return;
       const sub = { handle: null, pc: null };
       this.subs.set(feed, sub);
+      this.note(`subscribe ${feed}`);
       let res;
+      const dropped = () => this.closed || this.subs.get(feed) !== sub; // unpublished meanwhile
       try {
         sub.handle = await this.attach();
+        if (dropped()) return this.detach(sub.handle);
         res = await this.request(sub.handle, {
           request: "join", ptype: "subscriber", room: this.info.room, pin: this.info.pin,
           token: this.info.token, streams: [{ feed }],
         });
         if (!res.jsep) throw new Error("no offer");
       } catch (err) {
+        this.note(`subscribe ${feed} failed: ${err.message}`);
         // Not publishing yet ("No such feed"): the "publishers" event brings it back here. If
         // that event came while this attempt was on its way, try again now.
         this.unsubscribe(feed);
@@ -720,13 +735,17 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
         }
         throw err;
       }
+      if (dropped()) return this.detach(sub.handle);
       const pc = new RTCPeerConnection({ iceServers: this.iceServers });
       sub.pc = pc;
       this.trickle(sub.handle, pc);
       pc.ontrack = (e) => this.onTrack(feed, e.track);
+      pc.onconnectionstatechange = () => this.note(`feed ${feed} ${pc.connectionState}`);
+      this.note(`offer for ${feed}`);
       await pc.setRemoteDescription(res.jsep);
       await pc.setLocalDescription(await pc.createAnswer());
       await this.request(sub.handle, { request: "start" }, pc.localDescription.toJSON());
+      this.note(`started ${feed}`);
     }
 
     unsubscribe(feed) {
@@ -734,9 +753,11 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       if (!sub) return;
       this.subs.delete(feed);
       if (sub.pc) sub.pc.close();
-      if (sub.handle) {
-        this.post(`/${this.session}/${sub.handle}`, this.body({ janus: "detach" })).catch(() => {});
-      }
+      if (sub.handle) this.detach(sub.handle);
+    }
+
+    detach(handle) {
+      this.post(`/${this.session}/${handle}`, this.body({ janus: "detach" })).catch(() => {});
     }
 
     async poll() {
@@ -768,11 +789,13 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
       const data = ev.plugindata && ev.plugindata.data;
       if (!data) return;
       for (const pub of data.publishers || []) {
+        this.note(`publishing ${pub.id}${s.peers.has(pub.id) ? "" : " (not in the room yet)"}`);
         this.publishing.add(pub.id);
         if (s.peers.has(pub.id)) this.subscribe(pub.id).catch(() => {});
       }
       const gone = data.unpublished || data.leaving;
       if (gone && gone !== "ok") {
+        this.note(`gone ${gone}`);
         this.publishing.delete(gone);
         this.unsubscribe(gone);
       }
@@ -1091,6 +1114,14 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
     state: () => ({
       mode: s.config && s.config.mode, peer: s.myPeer, wanted: s.wanted, micOn: s.micOn,
       camShown: s.camShown, modMuted: s.modMuted, peers: [...s.peers.keys()],
+      subscribed: s.janus ? [...s.janus.subs.keys()] : [],
+      publishing: s.janus ? [...s.janus.publishing] : [],
+      log: s.janus ? s.janus.log.slice() : [],
+      // Whether this tab's Janus publisher carries a microphone track right now.
+      publisherAudio: Boolean(
+        s.janus && s.janus.pub &&
+          s.janus.pub.getTransceivers().some((t) => t.sender.track && t.sender.track.kind === "audio"),
+      ),
     }),
   };
 
