@@ -397,6 +397,8 @@ HEARTH_THROTTLE_RATES.update(
         "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
         # Checks of attendance-letter codes per address (API and page alike).
         "letter_verify": env.str("THROTTLE_LETTER_VERIFY", default="30/hour"),
+        # Requests to one-tap links (/s/<token>: page, cancel, room, tickets) per address.
+        "session_link": env.str("THROTTLE_SESSION_LINK", default="120/hour"),
     }
 )
 # `format` is a filter of /groups/ and /sessions/ (CONTRACT.md), not DRF's renderer switch.

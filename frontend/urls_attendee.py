@@ -3,8 +3,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from frontend import calendar_views, views, views_accounts, views_invites, views_letters
-from sessions_app.selectors import INVITE_PATH, VERIFY_PATH
+from frontend import (
+    calendar_views,
+    views,
+    views_accounts,
+    views_invites,
+    views_letters,
+    views_links,
+)
+from sessions_app.selectors import INVITE_PATH, SESSION_LINK_PATH, VERIFY_PATH
 
 T = "frontend/accounts/"
 
@@ -51,6 +58,23 @@ urlpatterns = [
     ),
     path(f"{VERIFY_PATH}/", views_letters.verify, name="verify"),
     path(f"{VERIFY_PATH}/<str:code>/", views_letters.verify, name="verify-code"),
+    # One-tap links: no trailing slash on the link itself, every character of a text counts.
+    path(f"{SESSION_LINK_PATH}/<str:token>", views_links.session_link, name="session-link"),
+    path(
+        f"{SESSION_LINK_PATH}/<str:token>/cancel/",
+        views_links.session_link_cancel,
+        name="session-link-cancel",
+    ),
+    path(
+        f"{SESSION_LINK_PATH}/<str:token>/room/",
+        views_links.session_link_room,
+        name="session-link-room",
+    ),
+    path(
+        f"{SESSION_LINK_PATH}/<str:token>/ticket/",
+        views_links.session_link_ticket,
+        name="session-link-ticket",
+    ),
     path("i18n/language/", views_accounts.language_switch, name="set-language"),
     # Sign up, log in and out, password reset: Django's auth views with our templates.
     path("accounts/signup/", views_accounts.signup, name="signup"),

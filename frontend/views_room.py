@@ -27,7 +27,14 @@ REFUSALS = {
 @login_required
 def session_room(request, pk: int):
     session = Session.objects.select_related("group").filter(pk=pk).first()
-    entry = room_entry(user=request.user, session=session)
+    return room_page(request, session=session, user=request.user)
+
+
+def room_page(request, *, session: Session | None, user, ticket_path: str = ""):
+    """The room of `session` as `user` may see it. With `ticket_path` (a one-tap link's page,
+    for someone not logged in) room.js asks that path for a room ticket before each
+    connection instead of relying on the login cookie."""
+    entry = room_entry(user=user, session=session)
     if session is None or entry.code == access.CLOSE_NO_SESSION:
         raise Http404
     context = {
@@ -42,6 +49,7 @@ def session_room(request, pk: int):
             ws_path=f"/ws/sessions/{session.pk}/room/",
             max_chars=settings.ROOM_MAX_MESSAGE_CHARS,
             strings=room_strings(),
+            ticket_path=ticket_path,
         )
         return render(request, "frontend/room.html", context)
     if entry.code == access.CLOSE_NOT_OPEN:
@@ -56,7 +64,7 @@ def session_room(request, pk: int):
         return render(request, "frontend/room.html", context, status=409)
     context.update(
         refusal=REFUSALS.get(entry.reason, "not_member"),
-        show_session=group_access.can_view_group(user=request.user, group=session.group),
+        show_session=group_access.can_view_group(user=user, group=session.group),
     )
     return render(request, "frontend/room.html", context, status=403)
 

@@ -8,6 +8,6 @@ class SmsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models must be loaded before the services are.
-        from sms import subscribers  # noqa: PLC0415
+        from sms import checks, subscribers  # noqa: F401, PLC0415 - checks registers itself
 
         subscribers.subscribe()

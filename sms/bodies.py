@@ -105,8 +105,48 @@ def local_label(moment: datetime, tz: ZoneInfo) -> str:
     return f"{dateformat.format(local, pgettext('SMS date', 'D d M H:i'))} {local.tzname()}"
 
 
-def reminder(*, group_name: str, start: datetime, tz: ZoneInfo, language: str | None = None) -> str:
+# A reminder with a one-tap link keeps at least this much of the group's name; when the site's
+# address leaves less (or is not GSM-7), the text says why it carries no link.
+LINK_MIN_NAME_CHARS = 12
+
+
+def link_fits(link: str, *, language: str | None = None) -> bool:
+    """Whether a reminder can carry `link` in one GSM-7 segment (see `reminder`)."""
     with in_language(language):
+        template = _("Hearth: %(group)s meets %(when)s. Reply Y/N, STOP to opt out. %(link)s")
+    before, after = template.split("%(group)s", 1)
+    # The longest time label: "Wed 30 Sep 23:30 GMT+05:30" style zones are at most ~26.
+    fixed = len(to_gsm7(before)) + len(to_gsm7(after % {"when": "x" * 26, "link": link}))
+    return is_gsm7(link) and MAX_LEN - fixed >= LINK_MIN_NAME_CHARS
+
+
+def reminder(
+    *,
+    group_name: str,
+    start: datetime,
+    tz: ZoneInfo,
+    language: str | None = None,
+    link: str | None = None,
+) -> str:
+    """The reminder text; with `link` (a one-tap link) when it fits in one segment beside at
+    least LINK_MIN_NAME_CHARS of the group's name, else a text that says it has no link."""
+    with in_language(language):
+        if link is not None:
+            if link_fits(link, language=language):
+                return _fit_template(
+                    _("Hearth: %(group)s meets %(when)s. Reply Y/N, STOP to opt out. %(link)s"),
+                    group_name,
+                    when=local_label(start, tz),
+                    link=link,
+                )
+            return _fit_template(
+                _(
+                    "Hearth: %(group)s meets %(when)s. Reply Y/N, STOP to opt out. "
+                    "(No link: it would not fit in one text.)"
+                ),
+                group_name,
+                when=local_label(start, tz),
+            )
         return _fit_template(
             _(
                 "Hearth: %(group)s meets %(when)s. Reply Y to confirm, N if you can't come, "

@@ -42,6 +42,15 @@ from sessions_app.selectors.letters import (
     group_facilitator_name,
     groups_attended,
 )
+from sessions_app.selectors.links import (
+    SESSION_LINK_PATH,
+    SessionLink,
+    session_link_max_url_length,
+    session_link_path,
+    session_link_read,
+    session_link_token,
+    session_link_url,
+)
 from sessions_app.selectors.memberships import (
     group_members,
     member_display_name,
@@ -71,6 +80,13 @@ from sessions_app.selectors.sessions import (
 )
 
 __all__ = [
+    "SESSION_LINK_PATH",
+    "SessionLink",
+    "session_link_max_url_length",
+    "session_link_path",
+    "session_link_read",
+    "session_link_token",
+    "session_link_url",
     "FEEDBACK_DAYS",
     "HELPFUL_CHOICES",
     "feedback_asks_due",

@@ -14,6 +14,7 @@ from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from sessions_app import selectors
 from sessions_app.models import RSVP, Session, SupportGroup, User
 from sms import bodies, timing
 from sms.models import OutboundSms
@@ -155,8 +156,8 @@ def reminders_plan(*, now: datetime | None = None, hand_over: HandOver = _enqueu
     window = timing.send_window()
     candidates = reminder_candidates(now=now)
     rows = []
-    # Everyone at one session in one zone and language gets the same words at the same time.
-    per_session_zone: dict[tuple, tuple[str, list[tuple[int, datetime]]]] = {}
+    # Everyone at one session in one zone and language is due at the same time.
+    per_session_zone: dict[tuple, tuple[ZoneInfo, list[tuple[int, datetime]]]] = {}
     for session_id, start, group_name, offsets, user_id, phone, zone, language in candidates:
         key = (session_id, zone, language)
         if key not in per_session_zone:
@@ -168,15 +169,20 @@ def reminders_plan(*, now: datetime | None = None, hand_over: HandOver = _enqueu
                 )
                 if send_at is not None and after < send_at <= upto:
                     due.append((minutes, send_at))
-            text = (
-                bodies.reminder(
-                    group_name=group_name, start=start, tz=tz, language=language or None
-                )
-                if due
-                else ""
+            per_session_zone[key] = (tz, due)
+        tz, due = per_session_zone[key]
+        # Each text carries that person's one-tap link (/s/<token>), so the words differ.
+        text = (
+            bodies.reminder(
+                group_name=group_name,
+                start=start,
+                tz=tz,
+                language=language or None,
+                link=selectors.session_link_url(session_id=session_id, user_id=user_id),
             )
-            per_session_zone[key] = (text, due)
-        text, due = per_session_zone[key]
+            if due
+            else ""
+        )
         expires_at = timing.expires_for(start)
         for minutes, send_at in due:
             # Plain tuples in _INSERT_COLUMNS order: model instances cost more than the insert.

@@ -9,6 +9,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone, translation
 
+from sessions_app import selectors
 from sessions_app import services as core_services
 from sessions_app.models import RSVP, Session
 from sms import bodies, services
@@ -20,8 +21,7 @@ from tests.sms.test_webhooks import twiml
 pytestmark = pytest.mark.django_db
 
 ENGLISH_REMINDER = (
-    "Hearth: Evening Circle meets Tue 16 Jun 19:00 CEST. Reply Y to confirm, N if you "
-    "can't come, HELP for help, STOP to opt out."
+    "Hearth: Evening Circle meets Tue 16 Jun 19:00 CEST. Reply Y/N, STOP to opt out. {link}"
 )
 
 
@@ -49,10 +49,14 @@ def test_reminders_follow_each_attendees_language(evening):
     bodies = dict(
         OutboundSms.objects.filter(session=session, kind="reminder").values_list("user", "body")
     )
-    assert bodies[english.pk] == ENGLISH_REMINDER
+    links = {
+        user.pk: selectors.session_link_url(session_id=session.pk, user_id=user.pk)
+        for user in (spanish, english)
+    }
+    assert bodies[english.pk] == ENGLISH_REMINDER.format(link=links[english.pk])
     assert bodies[spanish.pk] == (
-        "Hearth: Evening Circle se reune mar 16 Jun 19:00 CEST. Responde Y para confirmar, "
-        "N si no puedes ir, HELP ayuda, STOP baja."
+        "Hearth: Evening Circle se reune mar 16 Jun 19:00 CEST. Responde Y/N, STOP para "
+        f"darte de baja. {links[spanish.pk]}"
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from sessions_app import selectors
 from sessions_app import services as core_services
 from sessions_app.models import RSVP, Session
 from sms import services, timing
@@ -65,10 +66,11 @@ def test_berlin_1900_session_both_reminders_for_a_berlin_attendee():
     _going(session, "Europe/Berlin")
     rows = _sweep_every_10_minutes(session)
     assert rows == [(1440, utc("2026-06-15T17:00:00")), (120, utc("2026-06-16T15:00:00"))]
-    body = OutboundSms.objects.filter(session=session).first().body
+    row = OutboundSms.objects.filter(session=session).first()
+    link = selectors.session_link_url(session_id=session.pk, user_id=row.user_id)
+    body = row.body
     assert body == (
-        "Hearth: Evening Circle meets Tue 16 Jun 19:00 CEST. Reply Y to confirm, N if you "
-        "can't come, HELP for help, STOP to opt out."
+        f"Hearth: Evening Circle meets Tue 16 Jun 19:00 CEST. Reply Y/N, STOP to opt out. {link}"
     )
     assert len(body) <= 160 and "grief" not in body
 

@@ -47,13 +47,25 @@ function start(root) {
     root.dataset.conn = key;
   }
 
-  function connect() {
+  // Opened from a one-tap link (not logged in): each connection takes a fresh single-use
+  // room ticket from the link's own path, since there is no login cookie to carry.
+  async function connectUrl() {
+    if (!root.dataset.ticketPath) return wsUrl;
+    const res = await fetch(root.dataset.ticketPath, {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": root.dataset.csrf },
+    });
+    if (!res.ok) throw new Error(`ticket ${res.status}`);
+    const { ticket } = await res.json();
+    return `${wsUrl}?ticket=${encodeURIComponent(ticket)}`;
+  }
+
+  async function connect() {
     state.timer = null;
     if (state.stopped) return;
     setConn(state.welcomed ? "reconnecting" : "connecting");
     let ws;
     try {
-      ws = new WebSocket(wsUrl);
+      ws = new WebSocket(await connectUrl());
     } catch {
       schedule();
       return;

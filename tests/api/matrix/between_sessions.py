@@ -5,6 +5,7 @@ tests/sessions_app/test_attendance_letters.py and test_feedback.py."""
 
 from __future__ import annotations
 
+from sessions_app.selectors import session_link_token
 from tests.api.matrix import Case, expect_all, expect_managers, expect_signed_in
 
 MADE_UP = "A" * 32
@@ -52,4 +53,24 @@ CASES += [
     ),
     # An empty form: the answer is required.
     Case("frontend:session-feedback", "POST", _pages(400)),
+]
+
+
+# One-tap links: the attendee's link to the World's session. It is theirs alone: anyone else
+# signed in is refused (403); signed out, it works (no password is the point).
+def _link(w) -> dict:
+    token = session_link_token(session_id=w.session.pk, user_id=w.users["attendee"].pk)
+    return {"token": token}
+
+
+def _theirs(code: int) -> dict[str, int]:
+    return {**expect_signed_in(403), "attendee": code, "anonymous": code}
+
+
+CASES += [
+    Case("frontend:session-link", "GET", _theirs(200), kwargs=_link),
+    Case("frontend:session-link-cancel", "POST", _theirs(302), kwargs=_link),
+    # The room is not open in the World.
+    Case("frontend:session-link-room", "GET", _theirs(409), kwargs=_link),
+    Case("frontend:session-link-ticket", "POST", _theirs(409), kwargs=_link),
 ]

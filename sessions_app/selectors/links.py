@@ -1,0 +1,99 @@
+"""One-tap links: `/s/<token>` for one person and one session, signed, short enough for a
+text. The token names the session and the person and carries an HMAC of both under
+SECRET_KEY, so nothing is stored and nobody can make one; it works until the session ends.
+
+What a link lets its holder do (see its RSVP, cancel it, join the room while it is open) is
+decided by the pages that take it (frontend/views_links.py); it logs nobody in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from sessions_app.models import Session, User
+
+SESSION_LINK_PATH = "s"
+_SALT = "hearth.session_link"
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# 10 base62 characters: about 59 bits of the HMAC.
+SIGNATURE_CHARS = 10
+_TOKEN = re.compile(r"^([0-9A-Za-z]{1,11})-([0-9A-Za-z]{11,22})$")
+
+
+def _b62(number: int) -> str:
+    out = ""
+    while True:
+        number, digit = divmod(number, 62)
+        out = _ALPHABET[digit] + out
+        if not number:
+            return out
+
+
+def _from_b62(text: str) -> int:
+    number = 0
+    for char in text:
+        number = number * 62 + _ALPHABET.index(char)
+    return number
+
+
+def _signature(session_id: int, user_id: int, secret: str | None = None) -> str:
+    digest = salted_hmac(_SALT, f"{session_id}:{user_id}", secret=secret, algorithm="sha256")
+    return _b62(int.from_bytes(digest.digest()[:8], "big")).rjust(SIGNATURE_CHARS, "0")[
+        -SIGNATURE_CHARS:
+    ]
+
+
+def session_link_token(*, session_id: int, user_id: int) -> str:
+    """The token of `user_id`'s link to `session_id` (always the same for the pair)."""
+    return f"{_b62(session_id)}-{_b62(user_id)}{_signature(session_id, user_id)}"
+
+
+def session_link_path(*, session_id: int, user_id: int) -> str:
+    return f"/{SESSION_LINK_PATH}/{session_link_token(session_id=session_id, user_id=user_id)}"
+
+
+def session_link_url(*, session_id: int, user_id: int) -> str:
+    """The link as texted, under PUBLIC_BASE_URL (no trailing slash: every character counts)."""
+    return settings.PUBLIC_BASE_URL + session_link_path(session_id=session_id, user_id=user_id)
+
+
+def session_link_max_url_length() -> int:
+    """The longest link this site texts (ids up to 62**6), for the check that it fits."""
+    return len(settings.PUBLIC_BASE_URL) + len(f"/{SESSION_LINK_PATH}/") + 6 + 1 + 6 + 10
+
+
+@dataclass(frozen=True)
+class SessionLink:
+    session: Session
+    user: User
+    expired: bool
+
+
+def session_link_read(token: str, *, now: datetime | None = None) -> SessionLink | None:
+    """The session and person a token is for, or None for a token that is not one of ours
+    (made up, altered, or for a session or person that no longer exists). `expired` once the
+    session has ended."""
+    if not isinstance(token, str) or len(token) > 40:
+        return None
+    match = _TOKEN.match(token)
+    if not match:
+        return None
+    session_id = _from_b62(match[1])
+    user_part, signature = match[2][:-SIGNATURE_CHARS], match[2][-SIGNATURE_CHARS:]
+    user_id = _from_b62(user_part)
+    if not any(
+        constant_time_compare(_signature(session_id, user_id, secret), signature)
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    ):
+        return None
+    session = Session.objects.select_related("group", "group__venue").filter(pk=session_id).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if session is None or user is None:
+        return None
+    return SessionLink(session=session, user=user, expired=session.end <= (now or timezone.now()))
