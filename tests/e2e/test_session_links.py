@@ -40,9 +40,8 @@ def _serious(page) -> list[str]:
 def _open_the_room(server, session: int) -> None:
     server.shell(
         "from rooms import services as r; from sessions_app.models import Session, "
-        "FacilitatorAssignment as F; s = Session.objects.get(pk=%d); "
+        f"FacilitatorAssignment as F; s = Session.objects.get(pk={session}); "
         "r.room_open(session=s, by=F.objects.filter(group=s.group, role='lead').get().user)"
-        % session
     )
 
 
