@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -14,7 +15,10 @@ from api import serializers_safety as s
 from api.views_base import CoreViewMixin
 from rooms import selectors as room_selectors
 from rooms import services as room_services
-from rooms.models import PersonBlock
+from rooms.models import PersonBlock, PersonReport
+from sessions_app import access as core_access
+from sessions_app import selectors as core_selectors
+from sessions_app.models import SupportGroup
 
 
 @extend_schema(tags=["me"])
@@ -64,3 +68,85 @@ class MyBlockView(CoreViewMixin, APIView):
         if not room_services.person_unblock(user=request.user, user_id=user_id):
             return Response({"detail": "You were not blocking them."}, status=404)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _visible_group(request, slug: str) -> SupportGroup:
+    group = core_selectors.groups_visible(user=request.user).filter(slug=slug).first()
+    if group is None:
+        raise NotFound
+    return group
+
+
+@extend_schema(tags=["reports"])
+class GroupPersonReportsView(CoreViewMixin, APIView):
+    """Report a person you have been in this group's rooms with: it reaches the coordinators."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Report a person (again while your report is open: the same report, 200)",
+        request=s.PersonReportCreateSerializer,
+        responses={201: s.PersonReportSerializer, 200: s.PersonReportSerializer},
+    )
+    def post(self, request, slug: str):
+        group = _visible_group(request, slug)
+        incoming = s.PersonReportCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        report, created = room_services.person_report_from_group(
+            group=group,
+            user=request.user,
+            user_id=incoming.validated_data["user"],
+            reason=incoming.validated_data["reason"],
+            source=PersonReport.Source.API,
+        )
+        return Response(
+            s.PersonReportSerializer(report).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def _coordinator_only(request) -> None:
+    if not core_access.is_coordinator(user=request.user):
+        raise PermissionDenied("Only coordinators see reports about people.")
+
+
+@extend_schema(tags=["reports"])
+class PersonReportsView(CoreViewMixin, GenericAPIView, mixins.ListModelMixin):
+    """Open reports about people, oldest first: coordinators only."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.PersonReportStaffSerializer
+    queryset = PersonReport.objects.none()  # for the schema
+
+    def get_queryset(self):
+        return room_selectors.person_reports_open()
+
+    @extend_schema(summary="Open reports about people (coordinators)")
+    def get(self, request):
+        _coordinator_only(request)
+        return self.list(request)
+
+
+@extend_schema(tags=["reports"])
+class PersonReportResolveView(CoreViewMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Resolve a report about a person, with an action (coordinators)",
+        request=s.PersonReportResolveSerializer,
+        responses={200: s.PersonReportStaffSerializer},
+    )
+    def post(self, request, report_id: int):
+        _coordinator_only(request)
+        report = PersonReport.objects.filter(pk=report_id).first()
+        if report is None:
+            raise NotFound
+        incoming = s.PersonReportResolveSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        report = room_services.person_report_resolve(
+            report=report,
+            by=request.user,
+            action=incoming.validated_data["action"],
+            resolution=incoming.validated_data.get("resolution", ""),
+        )
+        return Response(s.PersonReportStaffSerializer(report).data)

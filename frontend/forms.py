@@ -236,3 +236,18 @@ class FeedbackForm(forms.Form):
         help_text=_("The facilitators read it. Your name is not shown unless you sign it."),
     )
     signed = forms.BooleanField(label=_("Sign my comment with my name"), required=False)
+
+
+class PersonReportForm(forms.Form):
+    """Report a person from a group's page: someone the reporter was in one of its rooms with."""
+
+    user = forms.TypedChoiceField(label=_("Who"), coerce=int)
+    reason = forms.CharField(
+        label=_("What happened"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, people: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [(p["id"], p["display_name"]) for p in people]

@@ -10,6 +10,7 @@ from frontend import (
     views_invites,
     views_letters,
     views_links,
+    views_safety,
 )
 from sessions_app.selectors import INVITE_PATH, SESSION_LINK_PATH, VERIFY_PATH
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("groups/", views.home, name="groups"),
     path("groups/<slug:slug>/", views.group_detail, name="group-detail"),
     path("groups/<slug:slug>/join/", views.group_join, name="group-join"),
+    path("groups/<slug:slug>/report/", views_safety.group_report, name="group-report"),
     path("groups/<slug:slug>/invites/", views_invites.group_invites, name="group-invites"),
     path(
         "groups/<slug:slug>/invites/<int:invite_id>/revoke/",

@@ -84,4 +84,9 @@ urlpatterns = [
         coordinators.report_resolve,
         name="fac-report-resolve",
     ),
+    path(
+        "facilitate/reports/people/<int:pk>/resolve/",
+        coordinators.person_report_resolve,
+        name="fac-person-report-resolve",
+    ),
 ]

@@ -146,6 +146,15 @@ def room_strings() -> dict[str, str]:
         "alert_report": _("{name} reported a message: “{text}”"),
         "alert_reason": _("Reason: {reason}"),
         "alert_support": _("{name} asked privately for support. {text}"),
+        "alert_report_person": _("{name} reported {about} to the coordinators."),
+        "report_person_label": _("Report {name}"),
+        "report_person_title": _(
+            "Report {name} to the coordinators? They read it privately; {name} is not told who "
+            "reported them."
+        ),
+        "report_person_reason": _("What happened? (needed)"),
+        "report_person_needs_reason": _("Please say what happened, so the coordinators can help."),
+        "reported_person": _("Thank you. The coordinators will look at your report."),
         "alert_private": _("Private message from {name}: “{text}”"),
         "private_you": _("You"),
         "private_facilitator": _("{name} (facilitator)"),

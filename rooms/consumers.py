@@ -61,6 +61,7 @@ FRAME_TYPES = frozenset(
         "resume",
         "private.send",
         "block",
+        "report.person",
         *MEDIA_FRAMES,
         *FACILITATOR_FRAMES,
     }
@@ -373,6 +374,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             user=self.user,
             seq=frame.get("seq"),
             reason=frame.get("reason", ""),
+        )
+
+    async def frame_report_person(self, frame):
+        await room_db(services.person_report_from_room)(
+            session_id=self.session_id,
+            user=self.user,
+            user_id=frame.get("user"),
+            reason=frame.get("reason"),
         )
 
     async def frame_resume(self, frame):

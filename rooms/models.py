@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import Session
+from sessions_app.models import Session, SupportGroup
 
 
 class Room(models.Model):
@@ -230,6 +230,56 @@ class PersonBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
+class PersonReport(models.Model):
+    """A report about a person (not one message), from a room or a group's page. It reaches the
+    coordinators with its context; resolving it may warn, mute for the session, remove from the
+    group or ban (rooms/services/person_reports.py)."""
+
+    class Source(models.TextChoices):
+        ROOM = "room", _("Room")
+        GROUP_PAGE = "group_page", _("Group page")
+        API = "api", _("API")
+
+    class Action(models.TextChoices):
+        NONE = "none", _("No action")
+        WARN = "warn", _("Warn")
+        MUTE = "mute", _("Mute for the session")
+        REMOVE = "remove", _("Remove from the group")
+        BAN = "ban", _("Ban from the group")
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The names people knew each other by there (a room's or the group's display name).
+    reported_name = models.CharField(max_length=60)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reporter_name = models.CharField(max_length=60)
+    reason = models.CharField(max_length=500)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    # The reported person's recent messages in that room when it was reported: [{"seq", "text",
+    # "sent_at"}]. Emptied once resolved and past the room messages' retention.
+    context = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=8, choices=Action.choices, blank=True)
+    resolution = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["resolved_at"], name="person_report_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Report about {self.reported_name} in {self.group}"
 
 
 class RoomTicket(models.Model):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_noop
 from rooms.models import (
     CheckIn,
     PersonBlock,
+    PersonReport,
     PrivateMessage,
     Room,
     RoomConnection,
@@ -389,6 +390,57 @@ def private_expired(*, now: datetime | None = None) -> QuerySet[PrivateMessage]:
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.ROOM_MESSAGE_RETENTION_HOURS)
     return PrivateMessage.objects.filter(session__end__lt=cutoff)
+
+
+# --- reports about people -------------------------------------------------------------------
+
+PERSON_REPORT_CONTEXT_MESSAGES = 10
+
+
+def person_messages_recent(*, session_id: int, user_id: int) -> list[dict]:
+    """The context of a report: the person's last messages in that room (not deleted ones),
+    oldest first, as {"seq", "text", "sent_at"}."""
+    rows = (
+        RoomMessage.objects.filter(
+            session_id=session_id, author_id=user_id, deleted_at__isnull=True
+        )
+        .order_by("-seq")
+        .values("seq", "text", "sent_at")[:PERSON_REPORT_CONTEXT_MESSAGES]
+    )
+    return [
+        {"seq": r["seq"], "text": r["text"], "sent_at": _iso(r["sent_at"])} for r in reversed(rows)
+    ]
+
+
+def person_reports_open(*, group: SupportGroup | None = None) -> QuerySet[PersonReport]:
+    """Reports about people nobody has resolved yet, oldest first (all groups, or one; for one
+    group's facilitators, leave out reports about that group's facilitators)."""
+    reports = (
+        PersonReport.objects.filter(resolved_at__isnull=True)
+        .select_related("group", "session", "session__group")
+        .order_by("created_at", "pk")
+    )
+    if group is not None:
+        reports = reports.filter(group=group).exclude(
+            reported__facilitator_assignments__group=group
+        )
+    return reports
+
+
+def reportable_people(*, user, group: SupportGroup) -> list[dict]:
+    """Whom `user` can report from the group's page: the people they were in one of the
+    group's rooms with, by the name the room showed (the latest), sorted by it."""
+    shared = RoomParticipant.objects.filter(user=user, session__group=group).values("session_id")
+    rows = (
+        RoomParticipant.objects.filter(session_id__in=shared)
+        .exclude(user=user)
+        .order_by("user_id", "-session__start")
+        .values_list("user_id", "display_name", "session_id")
+    )
+    people: dict[int, dict] = {}
+    for user_id, name, session_id in rows:
+        people.setdefault(user_id, {"id": user_id, "display_name": name, "session": session_id})
+    return sorted(people.values(), key=lambda p: (p["display_name"].casefold(), p["id"]))
 
 
 # --- blocking ------------------------------------------------------------------------------

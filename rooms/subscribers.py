@@ -11,5 +11,11 @@ def on_session_cancelled(event: events.SessionCancelled) -> None:
         services.room_announce_end(session_id=event.session_id)
 
 
+def on_membership_ended(event: events.MembershipEnded) -> None:
+    """A removed or banned member's open room connections in that group close (4403)."""
+    services.room_members_leave(group_id=event.group_id, user_id=event.user_id)
+
+
 def subscribe() -> None:
     events.subscribe(events.SessionCancelled, on_session_cancelled)
+    events.subscribe(events.MembershipEnded, on_membership_ended)

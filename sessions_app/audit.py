@@ -3,8 +3,9 @@
 Actions are dotted names, area first. The ones Hearth writes today:
 
     note.read, note.write, note.admin_view, note.revisions_read, note.rotate_keys,
-    attendance.set, member.approve, member.ban, facilitator.assign, invite.create,
-    invite.revoke, attendance.letter_issue,
+    attendance.set, member.approve, member.ban, member.remove, member.warn,
+    facilitator.assign, invite.create, invite.revoke, person_report.resolve,
+    attendance.letter_issue,
     account.export, account.delete, moderation.<what> (from the rooms)
 
 Metadata is for small facts (ids, counts, flags, short codes). It may never carry note text

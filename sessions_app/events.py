@@ -56,6 +56,15 @@ class SeatFreed:
 
 
 @dataclass(frozen=True)
+class MembershipEnded:
+    """Someone is no longer a member of a group: removed (they may join again) or banned."""
+
+    group_id: int
+    user_id: int
+    banned: bool
+
+
+@dataclass(frozen=True)
 class MembershipApproved:
     """A pending (or banned) membership was approved."""
 

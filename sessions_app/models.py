@@ -395,6 +395,7 @@ class Notice(models.Model):
         SEAT_OFFERED = "seat_offered", _("A seat is offered")
         MEMBERSHIP_APPROVED = "membership_approved", _("Membership approved")
         ATTENDEE_LATE = "attendee_late", _("An attendee is running late")
+        MODERATION_WARNING = "moderation_warning", _("A word from the coordinators")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"

@@ -40,6 +40,10 @@ _TEXTS: dict[str, str] = {
     ),
     Notice.Kind.MEMBERSHIP_APPROVED: gettext_noop("You are now a member of %(group)s."),
     Notice.Kind.ATTENDEE_LATE: gettext_noop("%(attendee)s will be late to %(group)s (%(when)s)."),
+    Notice.Kind.MODERATION_WARNING: gettext_noop(
+        "A coordinator of %(group)s looked at a report about you and asks you to keep to the "
+        "group's agreements, so everyone there feels safe."
+    ),
 }
 
 

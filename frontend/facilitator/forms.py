@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from facilitators.models import FacilitatorProfile
 from facilitators.services import BIO_MAX
 from frontend.words import SETPOS_NAMES, WEEKDAY_NAMES
+from rooms.models import PersonReport
 from sessions_app.models import FacilitatorAssignment, SupportGroup
 from sessions_app.recurrence import WEEKDAYS
 
@@ -340,3 +341,18 @@ class FacilitatorProfileForm(forms.Form):
             "trainings": [line.strip() for line in data["trainings"].splitlines() if line.strip()],
             "trainings_visibility": data["trainings_visibility"],
         }
+
+
+class PersonReportResolveForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("What to do"),
+        choices=PersonReport.Action.choices,
+        initial=PersonReport.Action.NONE,
+        widget=forms.RadioSelect,
+    )
+    resolution = forms.CharField(
+        label=_("Resolution note (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(),
+    )

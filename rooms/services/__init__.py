@@ -53,6 +53,12 @@ from rooms.services.moderation import (
     participant_mute,
     participant_remove,
     room_lock,
+    room_members_leave,
+)
+from rooms.services.person_reports import (
+    person_report_from_group,
+    person_report_from_room,
+    person_report_resolve,
 )
 from rooms.services.presence import (
     connections_reap,
@@ -91,6 +97,10 @@ __all__ = [
     "participant_remove",
     "person_block",
     "person_unblock",
+    "person_report_from_group",
+    "person_report_from_room",
+    "person_report_resolve",
+    "room_members_leave",
     "private_reply",
     "private_send",
     "report_resolve",

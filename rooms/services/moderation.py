@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rooms.access import CLOSE_REMOVED
-from rooms.models import Room, RoomParticipant
+from rooms import selectors
+from rooms.access import CLOSE_FORBIDDEN, CLOSE_REMOVED
+from rooms.models import Room, RoomConnection, RoomParticipant
 from rooms.services._common import FACILITATOR, RoomError, _moderator, _refuse_nul, _target
 from rooms.services.lifecycle import _publish
 from rooms.services.media import media_after_mute, media_after_remove
@@ -94,6 +95,24 @@ def participant_admit(
         frame = {"type": "moderation", "action": "admit", "user": _named(target)}
         _publish(session_id, frames=[["facilitators", frame]], admit=[target.user_id], refresh=True)
     return target
+
+
+def room_members_leave(*, group_id: int, user_id: int) -> list[int]:
+    """Someone stopped being a member of a group (removed or banned): their connections to the
+    group's open rooms close with 4403 (they may not come back). Returns those sessions."""
+    sessions = list(
+        RoomConnection.objects.filter(
+            session__group_id=group_id,
+            session__room_open=True,
+            participant__user_id=user_id,
+            heartbeat_at__gte=selectors.presence_cutoff(),
+        )
+        .values_list("session_id", flat=True)
+        .distinct()
+    )
+    for session_id in sessions:
+        _publish(session_id, close=[[f"u:{user_id}", CLOSE_FORBIDDEN]], refresh=True)
+    return sessions
 
 
 @transaction.atomic

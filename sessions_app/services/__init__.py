@@ -28,6 +28,7 @@ from sessions_app.services.memberships import (
     membership_approve,
     membership_ban,
     membership_join,
+    membership_remove,
 )
 from sessions_app.services.rsvps import (
     rsvp_cancel,
@@ -67,6 +68,7 @@ __all__ = [
     "login_session_create",
     "membership_approve",
     "membership_ban",
+    "membership_remove",
     "membership_join",
     "rsvp_cancel",
     "rsvp_create",

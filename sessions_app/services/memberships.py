@@ -103,4 +103,35 @@ def membership_ban(*, membership: Membership, by: User) -> Membership:
     ).select_related("session")
     for rsvp in upcoming:
         rsvp_cancel(session=rsvp.session, user=membership.user)
+    events.publish(
+        events.MembershipEnded(
+            group_id=membership.group_id, user_id=membership.user_id, banned=True
+        )
+    )
     return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: User) -> None:
+    """Take someone out of a group (they may join again, unlike a ban): their upcoming RSVPs
+    are cancelled, their seats given on, and the membership deleted."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if access.is_group_facilitator(user=membership.user, group=membership.group):
+        raise StateConflict("Remove the facilitator role first.", code="is_facilitator")
+    upcoming = RSVP.objects.filter(
+        user=membership.user,
+        session__group=membership.group,
+        session__end__gt=timezone.now(),
+        status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
+    ).select_related("session")
+    for rsvp in upcoming:
+        rsvp_cancel(session=rsvp.session, user=membership.user)
+    audit_log(
+        actor=by, action="member.remove", obj=membership, metadata={"group": membership.group_id}
+    )
+    events.publish(
+        events.MembershipEnded(
+            group_id=membership.group_id, user_id=membership.user_id, banned=False
+        )
+    )
+    membership.delete()

@@ -14,11 +14,11 @@ from facilitators import access as fac_access
 from facilitators import selectors as fac_selectors
 from facilitators import services as fac_services
 from facilitators.models import SafetyAlert
-from frontend.facilitator.forms import ResolveForm
+from frontend.facilitator.forms import PersonReportResolveForm, ResolveForm
 from frontend.facilitator.views.common import domain_error, facilitator_page, managed_group
 from rooms import selectors as room_selectors
 from rooms import services as room_services
-from rooms.models import RoomReport
+from rooms.models import PersonReport, RoomReport
 from sessions_app.errors import DomainError
 
 # --- coordinators -------------------------------------------------------------------------------
@@ -76,7 +76,13 @@ def reports(request):
     return render(
         request,
         "frontend/facilitator/reports.html",
-        {"reports": room_selectors.room_reports_open(), "group": None, "can_resolve": True},
+        {
+            "reports": room_selectors.room_reports_open(),
+            "person_reports": room_selectors.person_reports_open(),
+            "person_form": PersonReportResolveForm(),
+            "group": None,
+            "can_resolve": True,
+        },
     )
 
 
@@ -91,6 +97,7 @@ def group_reports(request, slug):
         "frontend/facilitator/reports.html",
         {
             "reports": room_selectors.room_reports_open(group=group),
+            "person_reports": room_selectors.person_reports_open(group=group),
             "group": group,
             "can_resolve": False,
         },
@@ -117,5 +124,40 @@ def report_resolve(request, pk):
         else:
             messages.success(
                 request, _("Report resolved. The message now follows normal retention.")
+            )
+    return redirect("frontend:fac-reports")
+
+
+@require_POST
+@facilitator_page
+def person_report_resolve(request, pk):
+    """A coordinator resolves a report about a person: no action, warn, mute for the session,
+    remove from the group or ban (rooms.services.person_report_resolve)."""
+    _coordinator_only(request)
+    report = get_object_or_404(PersonReport, pk=pk)
+    form = PersonReportResolveForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    elif report.resolved_at is not None:
+        messages.info(request, _("That report was already resolved."))
+    else:
+        try:
+            room_services.person_report_resolve(
+                report=report,
+                by=request.user,
+                action=form.cleaned_data["action"],
+                resolution=form.cleaned_data["resolution"],
+            )
+        except DomainError as exc:
+            domain_error(request, exc)
+        else:
+            messages.success(
+                request,
+                _("Report about %(name)s resolved: %(action)s.")
+                % {
+                    "name": report.reported_name,
+                    "action": PersonReport.Action(form.cleaned_data["action"]).label,
+                },
             )
     return redirect("frontend:fac-reports")

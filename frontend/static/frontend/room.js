@@ -471,6 +471,9 @@ function start(root) {
         if (p.role === "facilitator") li.append(" ", node("span", { className: "tag" }, T.facilitator));
         if (state.me && p.id === state.me.id) li.append(" ", node("span", { className: "tag" }, T.you));
         if (p.muted) li.append(" ", node("span", { className: "tag warn" }, T.muted_tag));
+        if (state.me && p.id !== state.me.id) {
+          li.append(" ", button(T.report, fmt("report_person_label", { name: p.display_name }), `report-${p.id}`, () => reportPerson(p), "small link"));
+        }
         if (isStaff && p.role !== "facilitator") {
           const tools = node("span", { className: "tools" });
           tools.append(
@@ -499,6 +502,16 @@ function start(root) {
       });
     }
     updateSending();
+  }
+
+  async function reportPerson(p) {
+    const reason = await ask({ title: fmt("report_person_title", { name: p.display_name }), ok: T.report_confirm, reason: T.report_person_reason, maxLength: 500 });
+    if (reason === null) return;
+    if (!reason) {
+      note(T.report_person_needs_reason, true);
+      return;
+    }
+    if (send({ type: "report.person", user: p.id, reason })) note(T.reported_person);
   }
 
   async function removePerson(p) {
@@ -605,8 +618,8 @@ function start(root) {
     if (!el.alerts) return;
     const name = (f.user && f.user.display_name) || "";
     const li = node("li", { className: `alert ${f.kind}` });
-    const key = { report: "alert_report", support: "alert_support", private: "alert_private" }[f.kind] || "alert_crisis";
-    li.append(node("p", {}, fmt(key, { name, text: f.text || "" })));
+    const key = { report: "alert_report", report_person: "alert_report_person", support: "alert_support", private: "alert_private" }[f.kind] || "alert_crisis";
+    li.append(node("p", {}, fmt(key, { name, text: f.text || "", about: (f.about && f.about.display_name) || "" })));
     if (f.reason) li.append(node("p", { className: "muted" }, fmt("alert_reason", { reason: f.reason })));
     el.alerts.prepend(li);
     const flag = $("alert-flag");
