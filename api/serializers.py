@@ -103,6 +103,7 @@ class GroupSerializer(serializers.ModelSerializer):
             "lobby_enabled",
             "voice_only",
             "talking_piece",
+            "absence_check_ins",
             "venue",
             "video_url",
             "reminder_offsets_minutes",
@@ -167,6 +168,11 @@ class GroupWriteSerializer(serializers.Serializer):
     lobby_enabled = serializers.BooleanField(required=False)
     voice_only = serializers.BooleanField(required=False)
     talking_piece = serializers.BooleanField(required=False)
+    absence_check_ins = serializers.BooleanField(
+        required=False,
+        help_text="After two missed sessions in a row, one gentle message to members who "
+        "chose check-ins (default true).",
+    )
 
 
 class MemberSerializer(serializers.ModelSerializer):

@@ -104,6 +104,14 @@ class SupportGroup(models.Model):
         default=False,
         help_text=_("Only the person whose turn it is, and facilitators, can unmute."),
     )
+    # Check-ins between sessions (issue 18): "we missed you" after two missed sessions.
+    absence_check_ins = models.BooleanField(
+        default=True,
+        help_text=_(
+            "After two missed sessions in a row, send one gentle “we missed you” to members "
+            "who chose check-ins."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -73,6 +73,11 @@ class GroupForm(forms.Form):
     talking_piece = forms.BooleanField(
         label=_("Talking piece: only the person whose turn it is can unmute"), required=False
     )
+    absence_check_ins = forms.BooleanField(
+        label=_("After two missed sessions, send a gentle “we missed you”"),
+        required=False,
+        help_text=_("Only to members who chose check-ins. It never names the group's topic."),
+    )
 
     def clean_reminder_offsets(self) -> list[int]:
         raw = self.cleaned_data["reminder_offsets"].strip()

@@ -2,6 +2,12 @@
 rooms, SMS and tasks, read as `selectors.sessions_upcoming(...)`; the topic modules are where
 each one is written. Nothing here turns data into words: that is frontend/words.py."""
 
+from sessions_app.selectors.absences import (
+    ABSENCE_LOOKBACK_DAYS,
+    ABSENCE_STREAK,
+    AbsenceStreak,
+    absence_streaks_due,
+)
 from sessions_app.selectors.accounts import (
     CALENDAR_FEED_PATH,
     calendar_feed_url,
@@ -80,6 +86,10 @@ from sessions_app.selectors.sessions import (
 )
 
 __all__ = [
+    "ABSENCE_LOOKBACK_DAYS",
+    "ABSENCE_STREAK",
+    "AbsenceStreak",
+    "absence_streaks_due",
     "SESSION_LINK_PATH",
     "SessionLink",
     "session_link_max_url_length",

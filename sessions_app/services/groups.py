@@ -35,6 +35,7 @@ GROUP_FIELDS = {
     "lobby_enabled",
     "voice_only",
     "talking_piece",
+    "absence_check_ins",
 }
 
 

@@ -43,7 +43,7 @@ def group_list(request):
 def group_create(request):
     if not access.is_coordinator(user=request.user):
         raise PermissionDenied
-    form = GroupForm(posted(request), initial={"is_public": True})
+    form = GroupForm(posted(request), initial={"is_public": True, "absence_check_ins": True})
     if request.method == "POST" and form.is_valid():
         try:
             group = services.group_create(**form.service_fields())

@@ -69,6 +69,7 @@ def group_json(group: SupportGroup, role: str) -> dict:
         "lobby_enabled": group.lobby_enabled,
         "voice_only": group.voice_only,
         "talking_piece": group.talking_piece,
+        "absence_check_ins": group.absence_check_ins,
         "venue": venue_json(group.venue),
         "video_url": group.video_url if insider else "",
         "reminder_offsets_minutes": group.reminder_offsets_minutes,
