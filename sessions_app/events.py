@@ -8,7 +8,8 @@ rolled back; outside a transaction they run at once. Each handler runs on its ow
 the change is not failed by a reaction to it.
 
 Subscribers today: sms (texts the notices, drops reminders of changed sessions) and rooms
-(ends the room of a cancelled session). See docs/architecture.md.
+(ends the room of a cancelled session; closes the room of someone removed or banned).
+See docs/architecture.md.
 """
 
 from __future__ import annotations
