@@ -11,7 +11,7 @@ from facilitators.models import (
 )
 from sessions_app import services as sessions_services
 from sessions_app.audit import audit_log
-from sessions_app.models import RSVP, Notice, User
+from sessions_app.models import RSVP, AttendanceLetter, Notice, SessionFeedback, User
 from sessions_app.notices import notice_text
 
 
@@ -75,6 +75,28 @@ def account_export(*, user: User) -> dict:
                 "read_at": _iso(n.read_at),
             }
             for n in Notice.objects.filter(user=user).order_by("created_at", "pk")
+        ],
+        "session_feedback": [
+            {
+                "session": f.session_id,
+                "helpful": f.helpful,
+                "comment": f.comment,
+                "signed": f.signed,
+                "created_at": _iso(f.created_at),
+            }
+            for f in SessionFeedback.objects.filter(user=user).order_by("created_at", "pk")
+        ],
+        "attendance_letters": [
+            {
+                "reference": letter.reference,
+                "group_name": letter.group_name,
+                "attendee_name": letter.attendee_name,
+                "date_from": letter.date_from.isoformat(),
+                "date_to": letter.date_to.isoformat(),
+                "dates": list(letter.dates),
+                "issued_at": _iso(letter.issued_at),
+            }
+            for letter in AttendanceLetter.objects.filter(user=user).order_by("issued_at", "pk")
         ],
         "facilitator": {
             "bio": profile.bio if profile else "",

@@ -281,6 +281,8 @@ def test_export_holds_my_data_and_nobody_elses_and_no_notes(world):
                 "read_at": None,
             }
         ],
+        "session_feedback": [],
+        "attendance_letters": [],
         "facilitator": {"bio": "", "trainings": [], "groups": []},
     }
     text = response.content.decode()

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from rest_framework.test import APIClient
 
+from facilitators.services import account_export
 from sessions_app import selectors, services
 from sessions_app.models import RSVP, AttendanceLetter, AuditEntry, FacilitatorAssignment
 from tests.factories import GroupFactory, UserFactory, ended_session, facilitator, member
@@ -282,3 +283,20 @@ def test_verify_page_valid_and_not_valid(world, client):
     bad = client.get(f"/verify/{'A' * 32}/")
     assert bad.status_code == 404 and b"This code is not valid" in bad.content
     assert client.get("/verify/").status_code == 200
+
+
+def test_my_export_holds_my_letters_and_answers(world):
+    letter = _issue(world)
+    data = account_export(user=world.attendee)
+    assert data["attendance_letters"] == [
+        {
+            "reference": letter.reference,
+            "group_name": "Tuesday circle",
+            "attendee_name": "Ash",
+            "date_from": letter.date_from.isoformat(),
+            "date_to": letter.date_to.isoformat(),
+            "dates": letter.dates,
+            "issued_at": data["attendance_letters"][0]["issued_at"],
+        }
+    ]
+    assert account_export(user=world.other)["attendance_letters"] == []
