@@ -12,7 +12,12 @@ from frontend import (
     views_links,
     views_safety,
 )
-from sessions_app.selectors import INVITE_PATH, SESSION_LINK_PATH, VERIFY_PATH
+from sessions_app.selectors import (
+    FEEDBACK_LINK_PATH,
+    INVITE_PATH,
+    SESSION_LINK_PATH,
+    VERIFY_PATH,
+)
 
 T = "frontend/accounts/"
 
@@ -77,6 +82,7 @@ urlpatterns = [
         views_links.session_link_ticket,
         name="session-link-ticket",
     ),
+    path(f"{FEEDBACK_LINK_PATH}/<str:token>", views_links.feedback_link, name="feedback-link"),
     path("i18n/language/", views_accounts.language_switch, name="set-language"),
     # Sign up, log in and out, password reset: Django's auth views with our templates.
     path("accounts/signup/", views_accounts.signup, name="signup"),

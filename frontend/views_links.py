@@ -11,9 +11,9 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from frontend import throttle
+from frontend import forms, throttle
 from frontend.views_room import room_page
 from rooms import services as room_services
 from sessions_app import access, selectors, services
@@ -27,7 +27,9 @@ def _refused(request, reason: str, status: int) -> HttpResponse:
     return render(request, "frontend/session_link.html", {"refusal": reason}, status=status)
 
 
-def _link_or_refusal(request, token: str) -> SessionLink | HttpResponse:
+def _link_or_refusal(
+    request, token: str, purpose: str = selectors.SESSION_LINK_PATH
+) -> SessionLink | HttpResponse:
     """The link, or the page that says why not: throttled (429), not a link of ours (404),
     for someone else than who is logged in (403), expired (410)."""
     address = client_address(request)
@@ -36,7 +38,7 @@ def _link_or_refusal(request, token: str) -> SessionLink | HttpResponse:
         throttle.refused(limit, address)
         return _refused(request, "throttled", 429)
     limit.count()
-    link = selectors.session_link_read(token)
+    link = selectors.session_link_read(token, purpose=purpose)
     if link is None:
         return _refused(request, "invalid", 404)
     if request.user.is_authenticated and request.user.pk != link.user.pk:
@@ -130,3 +132,48 @@ def session_link_ticket(request, token: str):
         status = 409 if isinstance(exc, StateConflict) else 403
         return JsonResponse({"detail": str(exc.message), "code": exc.code}, status=status)
     return JsonResponse({"ticket": ticket, "expires_at": expires_at.isoformat()})
+
+
+# --- the question after a session, from its text (/f/<token>) -------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def feedback_link(request, token: str):
+    """The one question for the link's person, answered without a password, once."""
+    link = _link_or_refusal(request, token, purpose=selectors.FEEDBACK_LINK_PATH)
+    if isinstance(link, HttpResponse):
+        return link
+    session, user = link.session, link.user
+    form = forms.FeedbackForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.feedback_give(session=session, user=user, **form.cleaned_data)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Thank you. Your answer helps the facilitators."))
+            return redirect("frontend:feedback-link", token=token)
+        status = 400
+    given = selectors.user_feedback_for(user=user, session=session)
+    asking = (
+        given is None
+        and selectors.feedback_open(session=session)
+        and selectors.user_was_there(user=user, session=session)
+    )
+    with translation.override(user.language or translation.get_language()):
+        return render(
+            request,
+            "frontend/feedback_link.html",
+            {
+                "session": session,
+                "group": session.group,
+                "link_user": user,
+                "feedback_form": form if asking else None,
+                "feedback_given": given,
+                "action": request.path,
+                "viewer_tz": user.timezone,
+            },
+            status=status,
+        )

@@ -49,8 +49,10 @@ from sessions_app.selectors.letters import (
     groups_attended,
 )
 from sessions_app.selectors.links import (
+    FEEDBACK_LINK_PATH,
     SESSION_LINK_PATH,
     SessionLink,
+    feedback_link_url,
     session_link_max_url_length,
     session_link_path,
     session_link_read,
@@ -91,6 +93,8 @@ __all__ = [
     "AbsenceStreak",
     "absence_streaks_due",
     "SESSION_LINK_PATH",
+    "FEEDBACK_LINK_PATH",
+    "feedback_link_url",
     "SessionLink",
     "session_link_max_url_length",
     "session_link_path",

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from sessions_app.models import Session, User
+from sessions_app.selectors.feedback import FEEDBACK_DAYS
 
 SESSION_LINK_PATH = "s"
-_SALT = "hearth.session_link"
+# The same kind of link for the question after a session: its own path and its own key, so a
+# reminder's link cannot be turned into a feedback link or the other way round.
+FEEDBACK_LINK_PATH = "f"
+_SALTS = {SESSION_LINK_PATH: "hearth.session_link", FEEDBACK_LINK_PATH: "hearth.feedback_link"}
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # 10 base62 characters: about 59 bits of the HMAC.
 SIGNATURE_CHARS = 10
@@ -42,16 +46,27 @@ def _from_b62(text: str) -> int:
     return number
 
 
-def _signature(session_id: int, user_id: int, secret: str | None = None) -> str:
-    digest = salted_hmac(_SALT, f"{session_id}:{user_id}", secret=secret, algorithm="sha256")
+def _signature(
+    session_id: int, user_id: int, secret: str | None = None, purpose: str = SESSION_LINK_PATH
+) -> str:
+    digest = salted_hmac(
+        _SALTS[purpose], f"{session_id}:{user_id}", secret=secret, algorithm="sha256"
+    )
     return _b62(int.from_bytes(digest.digest()[:8], "big")).rjust(SIGNATURE_CHARS, "0")[
         -SIGNATURE_CHARS:
     ]
 
 
-def session_link_token(*, session_id: int, user_id: int) -> str:
+def session_link_token(*, session_id: int, user_id: int, purpose: str = SESSION_LINK_PATH) -> str:
     """The token of `user_id`'s link to `session_id` (always the same for the pair)."""
-    return f"{_b62(session_id)}-{_b62(user_id)}{_signature(session_id, user_id)}"
+    signature = _signature(session_id, user_id, purpose=purpose)
+    return f"{_b62(session_id)}-{_b62(user_id)}{signature}"
+
+
+def feedback_link_url(*, session_id: int, user_id: int) -> str:
+    """The link to the question after `session_id` for `user_id`, under PUBLIC_BASE_URL."""
+    token = session_link_token(session_id=session_id, user_id=user_id, purpose=FEEDBACK_LINK_PATH)
+    return f"{settings.PUBLIC_BASE_URL}/{FEEDBACK_LINK_PATH}/{token}"
 
 
 def session_link_path(*, session_id: int, user_id: int) -> str:
@@ -75,10 +90,12 @@ class SessionLink:
     expired: bool
 
 
-def session_link_read(token: str, *, now: datetime | None = None) -> SessionLink | None:
+def session_link_read(
+    token: str, *, now: datetime | None = None, purpose: str = SESSION_LINK_PATH
+) -> SessionLink | None:
     """The session and person a token is for, or None for a token that is not one of ours
-    (made up, altered, or for a session or person that no longer exists). `expired` once the
-    session has ended."""
+    (made up, altered, for another purpose, or for a session or person that no longer
+    exists). `expired` once the session has ended (a feedback link: FEEDBACK_DAYS later)."""
     if not isinstance(token, str) or len(token) > 40:
         return None
     match = _TOKEN.match(token)
@@ -88,7 +105,7 @@ def session_link_read(token: str, *, now: datetime | None = None) -> SessionLink
     user_part, signature = match[2][:-SIGNATURE_CHARS], match[2][-SIGNATURE_CHARS:]
     user_id = _from_b62(user_part)
     if not any(
-        constant_time_compare(_signature(session_id, user_id, secret), signature)
+        constant_time_compare(_signature(session_id, user_id, secret, purpose), signature)
         for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     ):
         return None
@@ -96,4 +113,7 @@ def session_link_read(token: str, *, now: datetime | None = None) -> SessionLink
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if session is None or user is None:
         return None
-    return SessionLink(session=session, user=user, expired=session.end <= (now or timezone.now()))
+    ends = session.end
+    if purpose == FEEDBACK_LINK_PATH:
+        ends += timedelta(days=FEEDBACK_DAYS)
+    return SessionLink(session=session, user=user, expired=ends <= (now or timezone.now()))

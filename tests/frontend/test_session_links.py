@@ -7,14 +7,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from rooms import services as room_services
 from sessions_app import selectors, services
-from sessions_app.models import RSVP
+from sessions_app.models import RSVP, SessionFeedback
 from sms import bodies
-from tests.factories import GroupFactory, UserFactory, facilitator, member, one_off_session
+from tests.factories import (
+    GroupFactory,
+    UserFactory,
+    ended_session,
+    facilitator,
+    member,
+    one_off_session,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +192,50 @@ def test_a_site_address_outside_gsm7_gets_no_link(settings):
     link = selectors.session_link_url(session_id=5, user_id=7)
     body = bodies.reminder(group_name="Circle", start=START, tz=NY, link=link)
     assert "No link" in body and "~" not in body
+
+
+# --- the question's link (/f/<token>) -------------------------------------------------------
+
+
+@pytest.fixture
+def after(world):
+    """Ash was at a session that ended yesterday; the feedback link is hers."""
+    session = ended_session(world.group, days_ago=1)
+    RSVP.objects.create(session=session, user=world.ash, status="going", attendance="attended")
+    url = selectors.feedback_link_url(session_id=session.pk, user_id=world.ash.pk)
+    return session, url.removeprefix(settings.PUBLIC_BASE_URL)
+
+
+def test_the_feedback_link_asks_once_without_a_password(after, client):
+    session, path = after
+    assert b"Was this session helpful?" in client.get(path).content
+    response = client.post(path, {"helpful": "somewhat", "comment": "Good.", "signed": ""})
+    assert response.status_code == 302
+    feedback = SessionFeedback.objects.get(session=session)
+    assert (feedback.user.username, feedback.helpful, feedback.comment) == (
+        "ash",
+        "somewhat",
+        "Good.",
+    )
+    again = client.post(path, {"helpful": "no"}, follow=True)
+    assert b"You have already answered" in again.content
+    assert SessionFeedback.objects.get(session=session).helpful == "somewhat"
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_feedback_link_is_not_a_session_link_and_not_for_others(world, after, client):
+    session, path = after
+    token = path.rsplit("/", 1)[1]
+    assert client.get(f"/s/{token}").status_code == 404  # another purpose, another key
+    reminder_token = selectors.session_link_token(session_id=session.pk, user_id=world.ash.pk)
+    assert client.get(f"/f/{reminder_token}").status_code == 404
+    client.force_login(world.bo)
+    assert client.post(path, {"helpful": "yes"}).status_code == 403
+    assert not SessionFeedback.objects.exists()
+
+
+def test_the_feedback_link_expires(after, client):
+    session, path = after
+    later = session.end + timedelta(days=selectors.FEEDBACK_DAYS, seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert client.get(path).status_code == 410

@@ -5,7 +5,7 @@ tests/sessions_app/test_attendance_letters.py and test_feedback.py."""
 
 from __future__ import annotations
 
-from sessions_app.selectors import session_link_token
+from sessions_app.selectors import FEEDBACK_LINK_PATH, session_link_token
 from tests.api.matrix import Case, expect_all, expect_managers, expect_signed_in
 
 MADE_UP = "A" * 32
@@ -73,4 +73,17 @@ CASES += [
     # The room is not open in the World.
     Case("frontend:session-link-room", "GET", _theirs(409), kwargs=_link),
     Case("frontend:session-link-ticket", "POST", _theirs(409), kwargs=_link),
+]
+
+
+def _feedback_link(w) -> dict:
+    token = session_link_token(
+        session_id=w.session.pk, user_id=w.users["attendee"].pk, purpose=FEEDBACK_LINK_PATH
+    )
+    return {"token": token}
+
+
+CASES += [
+    # The World's session has not happened: the page says it is not asking.
+    Case("frontend:feedback-link", "GET", _theirs(200), kwargs=_feedback_link),
 ]
