@@ -188,6 +188,38 @@ async def test_the_private_line_reaches_facilitators_on_the_other_process_and_no
         await peer.ws.close()
 
 
+async def test_a_block_made_on_one_process_filters_the_chat_sent_on_the_other(cluster):
+    (a, b), world = cluster
+    lead, ben = Peer("lead", a, world), Peer("ben", a, world)
+    ana = Peer("ana", b, world)
+    for peer in (lead, ben, ana):
+        await peer.open()
+
+    async def next_of(peer: Peer, kind: str) -> dict:
+        while True:
+            frame = await peer.take(10)
+            assert frame is not None, f"{peer.name} got no {kind} frame"
+            if frame["type"] == kind:
+                return frame
+
+    await ana.ws.send(json.dumps({"type": "block", "user": world["ids"]["ben"]}))
+    assert (await next_of(ana, "block"))["blocked"] is True
+    await ben.chat("ben, hidden from ana")
+    hidden = await next_of(lead, "chat")
+    assert hidden["text"] == "ben, hidden from ana"
+    await lead.chat("the lead, seen by ana")
+    seen = await next_of(ana, "chat")
+    assert (seen["text"], seen["seq"]) == ("the lead, seen by ana", hidden["seq"] + 1)
+    # Ben, on the other process, got nothing that tells of it.
+    await ben.ws.send(json.dumps({"type": "ping"}))
+    while (frame := await ben.take(2)) is not None:
+        assert frame["type"] != "block"
+    await ana.ws.send(json.dumps({"type": "block", "user": world["ids"]["ben"], "blocked": False}))
+    assert (await next_of(ana, "block"))["blocked"] is False
+    for peer in (lead, ben, ana):
+        await peer.ws.close()
+
+
 async def test_killed_process_restarts_and_clients_resume_without_loss_or_duplicates(cluster):
     (a, b), world = cluster
     lead = Peer("lead", a, world)
