@@ -196,6 +196,13 @@ class JoinResultSerializer(serializers.Serializer):
     display_name = serializers.CharField()
 
 
+class LeaveResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[("left", "left")])
+    rsvps_cancelled = serializers.IntegerField(
+        help_text="Your places at sessions not yet over that leaving cancelled."
+    )
+
+
 class InviteCreateSerializer(serializers.Serializer):
     max_uses = serializers.IntegerField(
         min_value=1, max_value=INVITE_USES_MAX, default=1, help_text="How many people it admits."

@@ -123,6 +123,24 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
         )
 
     @extend_schema(
+        summary="Leave a group",
+        request=None,
+        responses={200: s.LeaveResultSerializer},
+        description="Ends your membership (or withdraws your request to join) and cancels "
+        "your places at its sessions not yet over; each freed seat goes to the first person "
+        "waiting, as any cancellation does. Answers 200 also when you were not a member, so a "
+        "retry is harmless. 409 `is_facilitator` for someone who runs the group; 403 `banned` "
+        "(leaving would lift the ban).",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def leave(self, request, slug=None):
+        group = self.get_group()
+        cancelled = services.membership_leave(group=group, user=request.user)
+        return Response(
+            s.LeaveResultSerializer({"status": "left", "rsvps_cancelled": cancelled}).data
+        )
+
+    @extend_schema(
         summary="A group's members (its facilitators, coordinators)",
         parameters=[
             OpenApiParameter("status", enum=Membership.Status.values, required=False),

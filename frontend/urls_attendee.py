@@ -26,6 +26,7 @@ urlpatterns = [
     path("groups/<slug:slug>/", views.group_detail, name="group-detail"),
     path("groups/<slug:slug>/join/", views.group_join, name="group-join"),
     path("groups/<slug:slug>/report/", views_safety.group_report, name="group-report"),
+    path("groups/<slug:slug>/leave/", views.group_leave, name="group-leave"),
     path("groups/<slug:slug>/invites/", views_invites.group_invites, name="group-invites"),
     path(
         "groups/<slug:slug>/invites/<int:invite_id>/revoke/",

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -104,6 +105,12 @@ def _group_page(request, group: SupportGroup, *, join_form=None, status: int = 2
     sessions = selectors.sessions_with_counts(selectors.sessions_upcoming(group=group))[
         :UPCOMING_ON_GROUP_PAGE
     ]
+    first = sessions[0] if sessions else None
+    trust = {
+        "members": selectors.group_members(group=group, status=Membership.Status.APPROVED).count(),
+        "minutes": int((first.end - first.start).total_seconds() // 60) if first else None,
+        "retention_hours": settings.ROOM_MESSAGE_RETENTION_HOURS,
+    }
     return render(
         request,
         "frontend/group_detail.html",
@@ -117,6 +124,12 @@ def _group_page(request, group: SupportGroup, *, join_form=None, status: int = 2
             and access.can_see_video_link(user=request.user, group=group),
             "join_form": join_form,
             "viewer_tz": _viewer_tz(request),
+            "trust": trust,
+            "upcoming_rsvps": selectors.user_rsvps_upcoming(user=request.user)
+            .filter(session__group=group)
+            .count()
+            if membership is not None
+            else 0,
         },
         status=status,
     )
@@ -153,6 +166,44 @@ def group_join(request, slug: str):
     else:
         messages.success(request, _("Your request is sent. A facilitator will look at it soon."))
     return redirect("frontend:group-detail", slug=group.slug)
+
+
+@login_required
+@require_POST
+def group_leave(request, slug: str):
+    """Leave the group (or withdraw a request): upcoming RSVPs cancelled, the waitlist moves."""
+    group = access.access_group(user=request.user, slug=slug)
+    try:
+        cancelled = services.membership_leave(group=group, user=request.user)
+    except DomainError as exc:
+        messages.error(request, _domain_message(exc))
+        return redirect("frontend:group-detail", slug=group.slug)
+    if cancelled:
+        messages.success(
+            request,
+            ngettext(
+                "You left %(group)s. Your place at %(n)s upcoming session is cancelled.",
+                "You left %(group)s. Your places at %(n)s upcoming sessions are cancelled.",
+                cancelled,
+            )
+            % {"group": group.name, "n": cancelled},
+        )
+    else:
+        messages.success(request, _("You left %(group)s.") % {"group": group.name})
+    return redirect("frontend:group-detail", slug=group.slug)
+
+
+def _domain_message(exc: DomainError) -> str:
+    """A domain refusal in the reader's language, by its stable code."""
+    words = {
+        "banned": _("You cannot join this group."),
+        "is_facilitator": _("You help run this group: ask a coordinator to hand it on first."),
+        "session_cancelled": _("This session is cancelled."),
+        "session_past": _("This session is over."),
+        "not_a_member": _("Join this group before you RSVP."),
+        "offer_expired": _("This seat offer has passed."),
+    }
+    return str(words.get(exc.code, exc.message))
 
 
 # --- session page and RSVP --------------------------------------------------------------------
@@ -233,7 +284,7 @@ def session_rsvp(request, pk: int):
     try:
         rsvp = services.rsvp_create(session=session, user=request.user)
     except DomainError as exc:
-        return _session_page(request, session, exc.message)
+        return _session_page(request, session, _domain_message(exc))
     session = _visible_session(request, pk)  # fresh counts
     if rsvp.status == RSVP.Status.GOING:
         notice = _("You are going. See you there.")
@@ -254,7 +305,7 @@ def session_rsvp_cancel(request, pk: int):
     try:
         services.rsvp_cancel(session=session, user=request.user)
     except DomainError as exc:
-        return _session_page(request, session, exc.message)
+        return _session_page(request, session, _domain_message(exc))
     session = _visible_session(request, pk)
     return _session_page(request, session, _("Your RSVP is cancelled."))
 
@@ -271,7 +322,7 @@ def session_claim(request, pk: int):
     try:
         services.seat_offer_claim(offer=offer)
     except DomainError as exc:
-        return _session_page(request, session, exc.message)
+        return _session_page(request, session, _domain_message(exc))
     session = _visible_session(request, pk)
     return _session_page(request, session, _("The seat is yours. See you there."))
 

@@ -3,7 +3,7 @@
 Actions are dotted names, area first. The ones Hearth writes today:
 
     note.read, note.write, note.admin_view, note.revisions_read, note.rotate_keys,
-    attendance.set, member.approve, member.ban, member.remove, member.warn,
+    attendance.set, member.approve, member.ban, member.leave, member.remove, member.warn,
     facilitator.assign, invite.create, invite.revoke, person_report.resolve,
     attendance.letter_issue,
     account.export, account.delete, moderation.<what> (from the rooms)

@@ -29,6 +29,7 @@ from sessions_app.services.memberships import (
     membership_ban,
     membership_join,
     membership_remove,
+    membership_leave,
 )
 from sessions_app.services.rsvps import (
     rsvp_cancel,
@@ -70,6 +71,7 @@ __all__ = [
     "membership_ban",
     "membership_remove",
     "membership_join",
+    "membership_leave",
     "rsvp_cancel",
     "rsvp_create",
     "schedule_change",

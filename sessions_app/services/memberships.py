@@ -135,3 +135,44 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         )
     )
     membership.delete()
+
+
+@transaction.atomic
+def membership_leave(*, group: SupportGroup, user: User) -> int:
+    """Leave a group (or withdraw a request to join): the membership goes, and so do the
+    person's places at its sessions not yet over, each seat given on to the waitlist as any
+    cancellation does. Returns how many RSVPs were cancelled; leaving a group you are not in
+    changes nothing, so a retry is harmless."""
+    membership = Membership.objects.select_for_update().filter(group=group, user=user).first()
+    if access.is_group_facilitator(user=user, group=group):
+        raise StateConflict(
+            "You help run this group: ask a coordinator to hand it on first.",
+            code="is_facilitator",
+        )
+    if membership is None:
+        return 0
+    if membership.status == Membership.Status.BANNED:
+        # Deleting the row would lift the ban.
+        raise NotAllowed("You cannot join this group.", code="banned")
+    upcoming = RSVP.objects.filter(
+        user=user,
+        session__group=group,
+        session__end__gt=timezone.now(),
+        status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
+    ).select_related("session")
+    cancelled = 0
+    for rsvp in upcoming.order_by("session__start", "pk"):
+        # The same service as a cancellation from the page, the API or a text: the first
+        # person waiting gets the seat (or an offer close to the start) and is told.
+        if rsvp_cancel(session=rsvp.session, user=user) is not None:
+            cancelled += 1
+    audit_log(
+        actor=user,
+        action="member.leave",
+        obj=membership,
+        metadata={"group": group.pk, "status": membership.status, "rsvps_cancelled": cancelled},
+    )
+    # As when a facilitator removes someone: whatever holds them in the group's rooms lets go.
+    events.publish(events.MembershipEnded(group_id=group.pk, user_id=user.pk, banned=False))
+    membership.delete()
+    return cancelled

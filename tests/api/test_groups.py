@@ -187,3 +187,34 @@ def test_members_list_approve_and_ban(group):
     conflict = lead_client.post(f"/api/v1/groups/{group.slug}/members/{other_lead.username}/ban/")
     assert conflict.status_code == 409
     assert lead_client.post(f"/api/v1/groups/{group.slug}/members/nobody/ban/").status_code == 404
+
+
+def test_leave_through_the_api_cancels_rsvps_and_promotes_the_waitlist(group):
+    group.capacity = 1
+    group.save(update_fields=["capacity"])
+    leaver, waiting = member(group), member(group)
+    session = one_off_session(group)
+    services.rsvp_create(session=session, user=leaver)
+    services.rsvp_create(session=session, user=waiting)
+    response = client_for(leaver).post(f"/api/v1/groups/{group.slug}/leave/")
+    assert (response.status_code, response.json()) == (
+        200,
+        {"status": "left", "rsvps_cancelled": 1},
+    )
+    assert not Membership.objects.filter(group=group, user=leaver).exists()
+    assert RSVP.objects.get(user=leaver).status == "cancelled"
+    assert RSVP.objects.get(user=waiting).status == "going"
+    again = client_for(leaver).post(f"/api/v1/groups/{group.slug}/leave/")
+    assert again.json() == {"status": "left", "rsvps_cancelled": 0}
+    # Its members are gone from the roster the facilitators read.
+    lead = facilitator(group)
+    roster = client_for(lead).get(f"/api/v1/groups/{group.slug}/members/").json()
+    assert [m["username"] for m in roster["results"]] == [waiting.username]
+    refused = client_for(lead).post(f"/api/v1/groups/{group.slug}/leave/")
+    assert (refused.status_code, refused.json()["code"]) == (409, "is_facilitator")
+
+
+def test_leaving_a_private_group_you_cannot_see_is_a_404():
+    GroupFactory(slug="hidden", is_public=False)
+    response = client_for(UserFactory()).post("/api/v1/groups/hidden/leave/")
+    assert response.status_code == 404

@@ -100,3 +100,83 @@ def test_the_room_has_the_numbers_to_tap(client, world):
     # In the "Need support now?" panel and in the private note after crisis words.
     assert body.count('href="tel:988"') == 2
     assert body.count('href="sms:988"') == 2
+
+
+# --- trust on the group page ------------------------------------------------------------------
+
+
+def test_the_group_page_says_what_to_expect(role_client, world):
+    body = text(role_client.get("/groups/tuesday-circle/"))
+    assert "What to expect" in body
+    assert "passing is always fine" in body
+    assert "A session lasts about 90 minutes." in body
+    # attendee and other are approved members; the lead runs the group without a membership.
+    assert "2 members. At most 2 people at a session" in body
+    assert "The group is free" in body
+    assert "never your phone number or e-mail address" in body
+    assert "deleted 24 hours after the session" in body  # a hybrid group has the online room
+    assert "Who runs this group" in body and "Lee Lead" in body
+
+
+def test_an_in_person_group_says_nothing_of_an_online_room(client, world):
+    world["group"].format = "in_person"
+    world["group"].save(update_fields=["format"])
+    body = text(client.get("/groups/tuesday-circle/"))
+    assert "online room is deleted" not in body
+
+
+def test_leave_is_offered_to_members_only(role_client, world):
+    body = text(role_client.get("/groups/tuesday-circle/"))
+    offered = 'action="/groups/tuesday-circle/leave/"' in body
+    assert offered == (role_client.role == "attendee")
+
+
+def test_leaving_from_the_page_cancels_rsvps_and_promotes_the_waitlist(client, world):
+    from sessions_app import services  # noqa: PLC0415
+    from sessions_app.models import RSVP, Membership, Notice  # noqa: PLC0415
+    from tests.factories import UserFactory, member  # noqa: PLC0415
+
+    session = world["session"]  # capacity 2: "other" is going
+    services.rsvp_create(session=session, user=world["attendee"])
+    waiting = member(world["group"], UserFactory(username="waiting"))
+    services.rsvp_create(session=session, user=waiting)
+    client.force_login(world["attendee"])
+    page = text(client.get("/groups/tuesday-circle/"))
+    assert "Leaving cancels your place at 1 upcoming session" in page
+    response = client.post("/groups/tuesday-circle/leave/", follow=True)
+    assert response.redirect_chain == [("/groups/tuesday-circle/", 302)]
+    body = text(response)
+    assert "You left Tuesday Circle. Your place at 1 upcoming session is cancelled." in body
+    assert 'action="/groups/tuesday-circle/join/"' in body
+    assert not Membership.objects.filter(user=world["attendee"]).exists()
+    assert RSVP.objects.get(user=world["attendee"]).status == "cancelled"
+    assert RSVP.objects.get(user=waiting).status == "going"
+    assert Notice.objects.filter(user=waiting, kind="seat_promoted").count() == 1
+
+
+def test_leaving_from_the_page_in_spanish_and_refusals(client, world):
+    client.force_login(world["attendee"])
+    body = text(
+        client.post("/groups/tuesday-circle/leave/", follow=True, HTTP_ACCEPT_LANGUAGE="es")
+    )
+    assert "Saliste de Tuesday Circle." in body
+    client.force_login(world["facilitator"])
+    body = text(client.post("/groups/tuesday-circle/leave/", follow=True))
+    assert "You help run this group: ask a coordinator to hand it on first." in body
+    assert client.get("/groups/tuesday-circle/leave/").status_code == 405
+    client.logout()
+    response = client.post("/groups/tuesday-circle/leave/")
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_pending_request_can_be_withdrawn_from_the_page(client, world):
+    from sessions_app.models import Membership  # noqa: PLC0415
+
+    world["group"].join_policy = "approval"
+    world["group"].save(update_fields=["join_policy"])
+    client.force_login(world["outsider"])
+    client.post("/groups/tuesday-circle/join/", {"display_name": "Olly"})
+    body = text(client.get("/groups/tuesday-circle/"))
+    assert "Withdraw your request" in body and "Withdraw the request" in body
+    client.post("/groups/tuesday-circle/leave/")
+    assert not Membership.objects.filter(user=world["outsider"]).exists()

@@ -290,6 +290,17 @@ CASES = [
         },
     ),
     Case(
+        "group-leave",
+        "POST",
+        # Not a member: nothing to do, 200 all the same (a retry is harmless). Whoever runs
+        # the group cannot leave it this way.
+        {**expect_signed_in(200), "facilitator": 409},
+        body=lambda w: {
+            "status": "left",
+            "rsvps_cancelled": 1 if w.role == "attendee" else 0,
+        },
+    ),
+    Case(
         "group-members",
         "GET",
         expect_managers(200),

@@ -29,6 +29,9 @@ CASES = [
     Case("frontend:groups", "GET", expect_all(200)),
     Case("frontend:group-detail", "GET", expect_all(200)),
     Case("frontend:group-join", "POST", expect_all(302)),
+    # Leaving: back to the group page, with what happened (or, for its facilitator, why not).
+    Case("frontend:group-leave", "POST", expect_all(302)),
+    Case("frontend:help", "GET", expect_all(200)),
     Case("frontend:session-detail", "GET", expect_all(200)),
     Case("frontend:session-rsvp", "POST", expect_all(302)),
     Case("frontend:session-rsvp-cancel", "POST", expect_all(302)),
