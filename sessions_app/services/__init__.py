@@ -28,8 +28,8 @@ from sessions_app.services.memberships import (
     membership_approve,
     membership_ban,
     membership_join,
-    membership_remove,
     membership_leave,
+    membership_remove,
 )
 from sessions_app.services.rsvps import (
     rsvp_cancel,
