@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_texts
@@ -311,6 +312,78 @@ class SessionSerializer(serializers.ModelSerializer):
                 "accessibility_notes": venue.accessibility_notes,
             },
             "room_open": session.room_open,
+        }
+
+    # The list reads only these columns, as tuples (no model instances, no unused timestamps
+    # decoded): `from_row` builds the same payload as `to_representation` from one of them.
+    ROW_FIELDS = (
+        "pk",
+        "group__slug",
+        "group__name",
+        "start",
+        "end",
+        "group__timezone",
+        "status",
+        "cancel_reason",
+        "group__format",
+        "capacity",
+        "group__capacity",
+        "going_count",
+        "waitlist_count",
+        "group__venue_id",
+        "group__venue__name",
+        "group__venue__address",
+        "group__venue__city",
+        "group__venue__accessibility_notes",
+        "room_open",
+    )
+
+    @staticmethod
+    def from_row(row: tuple) -> dict:
+        (
+            pk,
+            slug,
+            name,
+            start,
+            end,
+            zone,
+            status,
+            cancel_reason,
+            fmt,
+            capacity,
+            group_capacity,
+            going,
+            waiting,
+            venue_id,
+            venue_name,
+            venue_address,
+            venue_city,
+            venue_notes,
+            room_open,
+        ) = row
+        tz = ZoneInfo(zone)  # cached by zoneinfo
+        return {
+            "id": pk,
+            "group": slug,
+            "group_name": name,
+            "start": start.astimezone(tz).isoformat(),
+            "end": end.astimezone(tz).isoformat(),
+            "timezone": zone,
+            "status": status,
+            "cancel_reason": cancel_reason,
+            "format": fmt,
+            "capacity": capacity if capacity is not None else group_capacity,
+            "going_count": going,
+            "waitlist_count": waiting,
+            "venue": None
+            if venue_id is None
+            else {
+                "name": venue_name,
+                "address": venue_address,
+                "city": venue_city,
+                "accessibility_notes": venue_notes,
+            },
+            "room_open": room_open,
         }
 
     @extend_schema_field(OpenApiTypes.DATETIME)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from api import serializers as s
 from api.filters import SessionFilter
 from api.throttling import RSVPThrottle
-from api.views_base import CoreViewMixin
+from api.views_base import CoreViewMixin, CountedPagination
 from rooms import services as room_services
 from sessions_app import access, selectors, services
 from sessions_app.errors import StateConflict
@@ -33,6 +33,7 @@ class SessionViewSet(CoreViewMixin, viewsets.GenericViewSet):
     queryset = Session.objects.none()  # the model, for the schema; see get_queryset
     serializer_class = s.SessionSerializer
     filterset_class = SessionFilter
+    pagination_class = CountedPagination
 
     def get_queryset(self):
         return selectors.sessions_with_counts(selectors.sessions_visible(user=self.request.user))
@@ -55,11 +56,16 @@ class SessionViewSet(CoreViewMixin, viewsets.GenericViewSet):
         ).data
 
     def list(self, request):
-        sessions = self.filter_queryset(self.get_queryset())
+        # The hot path: the page is read as tuples of the payload's columns only and built by
+        # SessionSerializer.from_row; the count runs on the filtered sessions without the
+        # page's joins (docs/benchmarks.md, API).
+        sessions = self.filter_queryset(selectors.sessions_visible(user=request.user))
         if "start_after" not in request.query_params:
             sessions = sessions.filter(end__gt=timezone.now())
-        page = self.paginate_queryset(sessions.order_by("start", "pk"))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        self.paginator.count_from = sessions
+        rows = sessions.order_by("start", "pk").values_list(*s.SessionSerializer.ROW_FIELDS)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response([s.SessionSerializer.from_row(row) for row in page])
 
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self.get_session()).data)

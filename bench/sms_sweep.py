@@ -35,6 +35,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from schedule.models import Calendar, Event  # noqa: E402
 
+from sessions_app.counts import RECOUNT  # noqa: E402
 from sessions_app.models import SupportGroup  # noqa: E402
 from sms import services  # noqa: E402
 from sms.models import OutboundSms  # noqa: E402
@@ -67,6 +68,9 @@ def fill() -> None:
         for g in groups
     )
     with connection.cursor() as cur:
+        # A million RSVPs: the count triggers (sessions_app/counts.py) are off for the bulk
+        # load, and every session is counted once at the end.
+        cur.execute("ALTER TABLE sessions_app_rsvp DISABLE TRIGGER USER")
         cur.execute(
             """
             INSERT INTO sessions_app_user (password, is_superuser, username, first_name,
@@ -92,9 +96,10 @@ def fill() -> None:
                          AS start
                   FROM g, generate_series(0, %(per)s - 1) AS k)
             INSERT INTO sessions_app_session (original_start, start, "end", status,
-                cancel_reason, sequence, room_open, created_at, updated_at, event_id, group_id)
+                cancel_reason, sequence, room_open, created_at, updated_at, event_id, group_id,
+                weekday)
             SELECT st, st, st + interval '90 minutes', 'scheduled', '', 0, false, now(), now(),
-                   eid, gid
+                   eid, gid, extract(isodow FROM st AT TIME ZONE 'America/New_York')::int - 1
             FROM (SELECT gid, eid,
                          CASE WHEN start > %(now)s::timestamptz + interval '1410 minutes'
                                AND start <= %(now)s::timestamptz + interval '1440 minutes'
@@ -119,9 +124,10 @@ def fill() -> None:
         cur.execute(
             """
             INSERT INTO sessions_app_session (original_start, start, "end", status,
-                cancel_reason, sequence, room_open, created_at, updated_at, event_id, group_id)
+                cancel_reason, sequence, room_open, created_at, updated_at, event_id, group_id,
+                weekday)
             SELECT st, st, st + interval '90 minutes', 'scheduled', '', 0, false, now(), now(),
-                   e.id, g.id
+                   e.id, g.id, extract(isodow FROM st AT TIME ZONE 'America/New_York')::int - 1
             FROM sessions_app_supportgroup g JOIN schedule_event e ON e.title = g.name,
                  LATERAL (SELECT %(now)s::timestamptz + interval '119 minutes'
                                  + k * interval '1 second' AS st
@@ -143,6 +149,8 @@ def fill() -> None:
             """,
             {"first": first_user, "per": DUE_PER_SESSION},
         )
+        cur.execute("ALTER TABLE sessions_app_rsvp ENABLE TRIGGER USER")
+        cur.execute(RECOUNT)
         cur.execute("ANALYZE")
 
 

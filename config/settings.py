@@ -110,6 +110,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+# PostgreSQL: persistent connections from psycopg's pool (Django 5.1+), one pool per process.
+# A new connection per request costs PostgreSQL several ms of CPU (docs/benchmarks.md, API);
+# CONN_MAX_AGE is no answer under ASGI (one connection per thread, piling up). The pool hands a
+# connection to a request and takes it back when the request ends. Off (0) by default so that
+# tests and scripts with many threads are not capped; docs/deploy.md sets it in production.
+DATABASE_POOL_MAX = env.int("DATABASE_POOL_MAX", default=0)
+DATABASE_POOL_MIN = env.int("DATABASE_POOL_MIN", default=min(2, DATABASE_POOL_MAX))
+if DATABASE_POOL_MAX and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": DATABASE_POOL_MIN,
+        "max_size": DATABASE_POOL_MAX,
+        # A request waits this long (seconds) for a free connection before it fails.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "sessions_app.User"
 

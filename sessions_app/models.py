@@ -202,8 +202,18 @@ class Session(models.Model):
     room_open = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Going and waitlisted RSVPs of this session, kept by database triggers on the RSVP table
+    # in the same transaction as each RSVP change (sessions_app/counts.py); never saved from
+    # Python (see save()).
+    going_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    waitlist_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # The weekday of `start` in the group's zone (0 = Monday), for the directory's day filter;
+    # set by save() and by whatever writes `start` or the group's zone in bulk (services).
+    weekday = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = SessionQuerySet.as_manager()
+
+    TRIGGER_FIELDS = frozenset({"going_count", "waitlist_count"})
 
     class Meta:
         ordering = ["start", "pk"]
@@ -216,12 +226,41 @@ class Session(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["start"], name="session_start_idx"),
+            # Covering the group too: the list's count over a window is an index-only scan.
+            models.Index(fields=["start", "group"], name="session_start_idx"),
             models.Index(fields=["group", "start"], name="session_group_start_idx"),
+            # The directory's day filter: scheduled sessions on a weekday in a window of time.
+            models.Index(
+                fields=["weekday", "start", "group"],
+                condition=Q(status="scheduled"),
+                name="session_weekday_start_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.group} at {self.start:%Y-%m-%d %H:%M} UTC"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # The counts belong to the triggers: a save of a stale instance must not undo an RSVP
+        # counted since it was read. The weekday follows the start.
+        if self.start is not None and (update_fields is None or "start" in update_fields):
+            self.weekday = self.weekday_of(self.start, self.group.tz)
+            if update_fields is not None:
+                update_fields = {*update_fields, "weekday"}
+        if update_fields is None and not self._state.adding:
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.TRIGGER_FIELDS
+            ]
+        elif update_fields is not None:
+            update_fields = [f for f in update_fields if f not in self.TRIGGER_FIELDS]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+    @staticmethod
+    def weekday_of(start, tz: zoneinfo.ZoneInfo) -> int:
+        """0 = Monday: the weekday of the instant `start` on the wall clock of `tz`."""
+        return start.astimezone(tz).weekday()
 
     @property
     def effective_capacity(self) -> int:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from sessions_app.models import (
@@ -32,28 +31,23 @@ def groups_meeting_on_weekday(
     groups: QuerySet[SupportGroup], *, weekday: int, now: datetime | None = None, days: int = 28
 ) -> QuerySet[SupportGroup]:
     """Groups with a session on `weekday` (0 = Monday, in the group's own zone) in the coming
-    `days` days."""
+    `days` days: one EXISTS on the stored weekday (index session_weekday_start_idx)."""
     now = now or timezone.now()
-    rows = Session.objects.filter(
-        group__in=groups,
+    on_that_day = Session.objects.filter(
+        group=OuterRef("pk"),
+        weekday=weekday,
         status=Session.Status.SCHEDULED,
         start__gte=now,
         start__lt=now + timedelta(days=days),
-    ).values_list("group_id", "start", "group__timezone")
-    zones: dict[str, ZoneInfo] = {}
-    ids = {
-        group_id
-        for group_id, start, tz in rows
-        if start.astimezone(zones.setdefault(tz, ZoneInfo(tz))).weekday() == weekday
-    }
-    return groups.filter(pk__in=ids)
+    )
+    return groups.filter(Exists(on_that_day))
 
 
 def group_topics(groups: QuerySet[SupportGroup]) -> list[str]:
-    """The distinct topics of these groups, sorted, for a filter."""
-    return sorted(set(groups.order_by().values_list("topic", flat=True)))
+    """The distinct topics of these groups, sorted, for a filter (DISTINCT in the database)."""
+    return sorted(groups.order_by().values_list("topic", flat=True).distinct())
 
 
 def group_languages(groups: QuerySet[SupportGroup]) -> list[str]:
     """The distinct language codes of these groups, sorted, for a filter."""
-    return sorted(set(groups.order_by().values_list("language", flat=True)))
+    return sorted(groups.order_by().values_list("language", flat=True).distinct())

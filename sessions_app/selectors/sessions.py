@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from sessions_app.models import (
@@ -18,26 +17,10 @@ from sessions_app.selectors.groups import groups_visible
 
 
 def sessions_with_counts(queryset: QuerySet[Session] | None = None) -> QuerySet[Session]:
-    """Sessions annotated with going_count and waitlist_count (one query, no N+1)."""
+    """Sessions with their group and venue; going_count and waitlist_count are columns of the
+    session row, kept by triggers in the RSVP's own transaction (sessions_app/counts.py)."""
     queryset = Session.objects.all() if queryset is None else queryset
-    going = (
-        RSVP.objects.filter(session=OuterRef("pk"), status=RSVP.Status.GOING)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    waiting = (
-        RSVP.objects.filter(session=OuterRef("pk"), status=RSVP.Status.WAITLISTED)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return queryset.select_related("group", "group__venue").annotate(
-        going_count=Coalesce(Subquery(going, output_field=IntegerField()), Value(0)),
-        waitlist_count=Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0)),
-    )
+    return queryset.select_related("group", "group__venue")
 
 
 def sessions_upcoming(

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from sessions_app import selectors
 from sessions_app.models import (
+    Session,
     SupportGroup,
     Venue,
 )
@@ -99,15 +100,25 @@ def group_update(*, group: SupportGroup, **fields) -> SupportGroup:
         raise ValidationError({f: ["Unknown field."] for f in sorted(unknown)})
     if "reminder_offsets_minutes" in fields:
         fields["reminder_offsets_minutes"] = _validate_offsets(fields["reminder_offsets_minutes"])
-    old_capacity = group.capacity
+    old_capacity, old_timezone = group.capacity, group.timezone
     for name, value in fields.items():
         setattr(group, name, value)
     _group_check(group)
     group.save(update_fields=list(fields) or None)
+    if group.timezone != old_timezone:
+        _sessions_reweekday(group)
     if group.capacity > old_capacity:
         for session in selectors.sessions_upcoming(group=group).filter(capacity__isnull=True):
             _seats_fill(session=session, now=timezone.now())
     return group
+
+
+def _sessions_reweekday(group: SupportGroup) -> None:
+    """The weekday of each session of this group, again, in the group's (new) zone."""
+    sessions = list(Session.objects.filter(group=group).only("pk", "start"))
+    for session in sessions:
+        session.weekday = Session.weekday_of(session.start, group.tz)
+    Session.objects.bulk_update(sessions, ["weekday"], batch_size=1000)
 
 
 def venue_create(

@@ -166,6 +166,7 @@ def sessions_materialize(
                 "original_start", flat=True
             )
         )
+        tz = series.group.tz
         rows = [
             Session(
                 group_id=series.group_id,
@@ -174,6 +175,7 @@ def sessions_materialize(
                 original_start=start,
                 start=start,
                 end=start + series.duration,
+                weekday=Session.weekday_of(start, tz),
             )
             for start in starts
             if start not in existing
