@@ -9,6 +9,7 @@ English output does not depend on the page a change was made from.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -110,14 +111,56 @@ def local_label(moment: datetime, tz: ZoneInfo) -> str:
 LINK_MIN_NAME_CHARS = 12
 
 
-def link_fits(link: str, *, language: str | None = None) -> bool:
-    """Whether a reminder can carry `link` in one GSM-7 segment (see `reminder`)."""
+def _link_templates(language: str | None) -> tuple[str, str]:
+    """The reminder with a link, and the one that says it has none, in `language`."""
     with in_language(language):
-        template = _("Hearth: %(group)s meets %(when)s. Reply Y/N, STOP to opt out. %(link)s")
+        return (
+            _("Hearth: %(group)s meets %(when)s. Reply Y/N, STOP to opt out. %(link)s"),
+            _(
+                "Hearth: %(group)s meets %(when)s. Reply Y/N, STOP to opt out. "
+                "(No link: it would not fit in one text.)"
+            ),
+        )
+
+
+def _fits(template: str, link: str) -> bool:
     before, after = template.split("%(group)s", 1)
     # The longest time label: "Wed 30 Sep 23:30 GMT+05:30" style zones are at most ~26.
     fixed = len(to_gsm7(before)) + len(to_gsm7(after % {"when": "x" * 26, "link": link}))
     return is_gsm7(link) and MAX_LEN - fixed >= LINK_MIN_NAME_CHARS
+
+
+def link_fits(link: str, *, language: str | None = None) -> bool:
+    """Whether a reminder can carry `link` in one GSM-7 segment (see `reminder`)."""
+    return _fits(_link_templates(language)[0], link)
+
+
+def reminder_with_link(
+    *, group_name: str, start: datetime, tz: ZoneInfo, language: str | None = None
+) -> Callable[[str], str]:
+    """`reminder(..., link=)` for many people at one session, zone and language: the words are
+    translated and made GSM-7 once; the returned function only fits each person's link in
+    (the group's name is shortened, never the link)."""
+    with_link, without = _link_templates(language)
+    with in_language(language):
+        when = local_label(start, tz)
+    no_link_text = _fit_template(without, group_name, when=when)
+    before, after = with_link.split("%(group)s", 1)
+    mid, tail = (to_gsm7(part) for part in (after % {"when": when, "link": "\x00"}).split("\x00"))
+    before = to_gsm7(before % {"when": when})
+    name = to_gsm7(" ".join(group_name.split()))
+    # Judged with the longest time label, as `link_fits` (and so the system check) does: one
+    # site either carries links in its reminders or not, whatever the date.
+    slack = max(0, 26 - len(when))
+
+    def body(link: str) -> str:
+        room = MAX_LEN - len(before) - len(mid) - len(link) - len(tail)
+        if not is_gsm7(link) or room - slack < LINK_MIN_NAME_CHARS:
+            return no_link_text
+        short = name if len(name) <= room else name[: max(room - 3, 1)].rstrip() + "..."
+        return before + short + mid + link + tail
+
+    return body
 
 
 def reminder(
@@ -130,23 +173,11 @@ def reminder(
 ) -> str:
     """The reminder text; with `link` (a one-tap link) when it fits in one segment beside at
     least LINK_MIN_NAME_CHARS of the group's name, else a text that says it has no link."""
+    if link is not None:
+        return reminder_with_link(group_name=group_name, start=start, tz=tz, language=language)(
+            link
+        )
     with in_language(language):
-        if link is not None:
-            if link_fits(link, language=language):
-                return _fit_template(
-                    _("Hearth: %(group)s meets %(when)s. Reply Y/N, STOP to opt out. %(link)s"),
-                    group_name,
-                    when=local_label(start, tz),
-                    link=link,
-                )
-            return _fit_template(
-                _(
-                    "Hearth: %(group)s meets %(when)s. Reply Y/N, STOP to opt out. "
-                    "(No link: it would not fit in one text.)"
-                ),
-                group_name,
-                when=local_label(start, tz),
-            )
         return _fit_template(
             _(
                 "Hearth: %(group)s meets %(when)s. Reply Y to confirm, N if you can't come, "
@@ -227,4 +258,36 @@ def verification(code: str, minutes: int, language: str | None = None) -> str:
         return to_gsm7(
             _("Hearth: your code is %(code)s. It expires in %(minutes)s minutes. Do not share it.")
             % {"code": code, "minutes": minutes}
+        )
+
+
+def absence_check_in(
+    *, start: datetime, tz: ZoneInfo, link: str | None = None, language: str | None = None
+) -> str:
+    """The gentle word after missed sessions: no group name and no topic (lock screens are
+    public, and the name may say what the group is about), the next session's time and its
+    one-tap link when it fits."""
+    with in_language(language):
+        when = local_label(start, tz)
+        text = to_gsm7(
+            _("Hearth: we missed you. The next session is %(when)s, if you'd like to come.")
+            % {"when": when}
+        )
+        if link and is_gsm7(link) and len(text) + 1 + len(link) <= MAX_LEN:
+            return f"{text} {link}"
+        return text[:MAX_LEN]
+
+
+def feedback_ask(
+    *, group_name: str, start: datetime, tz: ZoneInfo, link: str, language: str | None = None
+) -> str:
+    """One question after a session, answered on the session's page (`link`)."""
+    with in_language(language):
+        if not is_gsm7(link):
+            link = ""
+        return _fit_template(
+            _("Hearth: was %(group)s on %(when)s helpful? One tap to tell us: %(link)s"),
+            group_name,
+            when=local_label(start, tz),
+            link=link,
         )

@@ -157,7 +157,7 @@ def reminders_plan(*, now: datetime | None = None, hand_over: HandOver = _enqueu
     candidates = reminder_candidates(now=now)
     rows = []
     # Everyone at one session in one zone and language is due at the same time.
-    per_session_zone: dict[tuple, tuple[ZoneInfo, list[tuple[int, datetime]]]] = {}
+    per_session_zone: dict[tuple, tuple[Callable[[str], str] | None, list]] = {}
     for session_id, start, group_name, offsets, user_id, phone, zone, language in candidates:
         key = (session_id, zone, language)
         if key not in per_session_zone:
@@ -169,18 +169,20 @@ def reminders_plan(*, now: datetime | None = None, hand_over: HandOver = _enqueu
                 )
                 if send_at is not None and after < send_at <= upto:
                     due.append((minutes, send_at))
-            per_session_zone[key] = (tz, due)
-        tz, due = per_session_zone[key]
-        # Each text carries that person's one-tap link (/s/<token>), so the words differ.
-        text = (
-            bodies.reminder(
-                group_name=group_name,
-                start=start,
-                tz=tz,
-                language=language or None,
-                link=selectors.session_link_url(session_id=session_id, user_id=user_id),
+            words = (
+                bodies.reminder_with_link(
+                    group_name=group_name, start=start, tz=tz, language=language or None
+                )
+                if due
+                else None
             )
-            if due
+            per_session_zone[key] = (words, due)
+        words, due = per_session_zone[key]
+        # Each text carries that person's one-tap link (/s/<token>), fitted into the words
+        # translated once for the session, zone and language.
+        text = (
+            words(selectors.session_link_url(session_id=session_id, user_id=user_id))
+            if words
             else ""
         )
         expires_at = timing.expires_for(start)
