@@ -125,7 +125,7 @@ def test_mute_unmute_and_remove(contexts, room):
 
     lee.get_by_role("button", name="Mute Ana").click()
     expect(ana.locator("#send-note")).to_contain_text("A facilitator has muted you")
-    expect(ana.get_by_role("button", name="Send")).to_be_disabled()
+    expect(ana.get_by_role("button", name="Send", exact=True)).to_be_disabled()
     box = ana.get_by_label("Your message")
     expect(box).to_have_attribute("readonly", "")
     box.evaluate("(el) => { el.value = 'I should not get through'; }")
@@ -138,7 +138,7 @@ def test_mute_unmute_and_remove(contexts, room):
 
     lee.get_by_role("button", name="Unmute Ana").click()
     expect(ana.locator("#send-note")).to_have_text("You can send messages again.")
-    expect(ana.get_by_role("button", name="Send")).to_be_enabled()
+    expect(ana.get_by_role("button", name="Send", exact=True)).to_be_enabled()
     send_message(ana, "Thank you for letting me back")
     expect_in_log(lee, "Thank you for letting me back")
 
@@ -308,7 +308,7 @@ def test_message_times_are_in_the_zone_the_header_names(contexts, room):
 def test_chat_pauses_without_a_facilitator(contexts, room):
     ana = open_room(contexts(room.cookies["ana"]), room)
     expect(ana.locator("#room-state")).to_have_text("Chat is paused until a facilitator is here.")
-    expect(ana.get_by_role("button", name="Send")).to_be_disabled()
+    expect(ana.get_by_role("button", name="Send", exact=True)).to_be_disabled()
     lee_context = contexts(room.cookies["lead"])
     lee = open_room(lee_context, room)
     expect(ana.locator("#room-state")).to_have_text("")
