@@ -210,18 +210,22 @@ def dashboard_pending_members(*, user) -> QuerySet[Membership]:
 
 def dashboard_first_timers(*, user, now: datetime | None = None, days: int = 14) -> QuerySet[RSVP]:
     """Going RSVPs to this user's sessions in the next `days` from people who have never
-    attended that group before, soonest session first."""
+    attended that group before, soonest session first: each person once per group, at
+    their soonest session (someone going to five daily sessions is one first-timer)."""
     now = now or timezone.now()
+    coming = RSVP.objects.filter(
+        session__group__in=groups_managed(user=user),
+        session__status=Session.Status.SCHEDULED,
+        session__end__gt=now,
+        session__start__lt=now + timedelta(days=days),
+        status=RSVP.Status.GOING,
+    )
+    soonest = coming.filter(
+        user_id=OuterRef("user_id"), session__group_id=OuterRef("session__group_id")
+    ).order_by("session__start", "pk")
     return (
-        RSVP.objects.filter(
-            session__group__in=groups_managed(user=user),
-            session__status=Session.Status.SCHEDULED,
-            session__end__gt=now,
-            session__start__lt=now + timedelta(days=days),
-            status=RSVP.Status.GOING,
-        )
-        .annotate(attended_before=_attended_before())
-        .filter(attended_before=False)
+        coming.annotate(attended_before=_attended_before())
+        .filter(attended_before=False, pk=Subquery(soonest.values("pk")[:1]))
         .select_related("user", "session", "session__group")
         .order_by("session__start", "pk")
     )

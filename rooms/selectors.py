@@ -136,15 +136,21 @@ def room_snapshot(*, session_id: int, now: datetime | None = None) -> dict:
     admitted = [p for p in present if p.admitted_at is not None]
     lobby = [participant_public(p) for p in present if p.admitted_at is None]
     paused = not any(p.role == RoomParticipant.Role.FACILITATOR for p in admitted)
+    # The queue holds people who are here: someone who left drops out of it (and is no longer
+    # shown speaking), and comes back to their place if they reconnect.
+    here = {p.user_id for p in admitted}
     hands = (
         RoomParticipant.objects.filter(
-            session_id=session_id, hand_raised_at__isnull=False, removed_at__isnull=True
+            session_id=session_id,
+            hand_raised_at__isnull=False,
+            removed_at__isnull=True,
+            user_id__in=here,
         )
         .order_by("hand_rank", "hand_raised_at", "pk")
         .only("user_id", "display_name")
     )
     speaker = None
-    if room is not None and room.speaker_id:
+    if room is not None and room.speaker_id in here:
         speaker_p = RoomParticipant.objects.filter(
             session_id=session_id, user_id=room.speaker_id
         ).first()

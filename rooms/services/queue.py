@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rooms import selectors
 from rooms.models import Room, RoomParticipant
 from rooms.services._common import RoomError, _moderator, _participant
 from rooms.services.lifecycle import _publish
@@ -39,11 +40,11 @@ def _next_rank(session_id: int) -> int:
 
 
 def _speaker_advance(*, room: Room) -> None:
-    """The first raised hand becomes the speaker (their hand goes down); else nobody."""
+    """The first raised hand of someone here becomes the speaker (their hand goes down); else
+    nobody."""
     first = (
-        RoomParticipant.objects.filter(
-            session_id=room.session_id, hand_raised_at__isnull=False, removed_at__isnull=True
-        )
+        selectors.participants_present(session_id=room.session_id)
+        .filter(hand_raised_at__isnull=False, admitted_at__isnull=False)
         .order_by("hand_rank", "hand_raised_at", "pk")
         .first()
     )

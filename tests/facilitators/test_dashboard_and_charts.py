@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 
 from facilitators import selectors, services
 from frontend.facilitator import charts
@@ -50,6 +51,36 @@ def test_pending_members_and_first_timers(world):
         ("attendee", world.session.pk)
     ]
     assert list(selectors.dashboard_first_timers(user=world.other_facilitator)) == []
+
+
+@pytest.mark.django_db
+def test_each_first_timer_is_listed_once_per_group_at_their_soonest_session(world):
+    """Issue 17: someone going to several sessions of a group was listed once per session."""
+    later = one_off_session(world.group, starts_in=timedelta(days=4))
+    latest = one_off_session(world.group, starts_in=timedelta(days=6))
+    for session in (latest, later):
+        sessions_services.rsvp_create(session=session, user=world.attendee)
+    newcomer = member(world.group, UserFactory(username="newcomer"))
+    sessions_services.rsvp_create(session=later, user=newcomer)
+    # A first-timer in two groups the coordinator sees is one row per group.
+    sessions_services.rsvp_create(
+        session=one_off_session(world.other_group, starts_in=timedelta(days=3)),
+        user=member(world.other_group, world.attendee),
+    )
+    elsewhere = RSVP.objects.get(user=world.attendee, session__group=world.other_group)
+    rows = [
+        (r.user.username, r.session_id) for r in selectors.dashboard_first_timers(user=world.staff)
+    ]
+    assert rows == [
+        ("attendee", world.session.pk),
+        ("attendee", elsewhere.session_id),
+        ("newcomer", later.pk),
+    ]
+    page = Client()
+    page.force_login(world.lead)
+    html = page.get("/facilitate/").content.decode()
+    first = html.split('id="h-first"', 1)[1].split("</section>", 1)[0]
+    assert first.count("Ash") == 1
 
 
 @pytest.mark.django_db

@@ -180,3 +180,39 @@ def test_a_pending_request_can_be_withdrawn_from_the_page(client, world):
     assert "Withdraw your request" in body and "Withdraw the request" in body
     client.post("/groups/tuesday-circle/leave/")
     assert not Membership.objects.filter(user=world["outsider"]).exists()
+
+
+# --- polish -----------------------------------------------------------------------------------
+
+
+def test_one_you_are_going_message_not_two(client, world):
+    session = world["session"]
+    client.force_login(world["attendee"])
+    panel = text(client.post(f"/sessions/{session.pk}/rsvp/", HTTP_HX_REQUEST="true"))
+    assert panel.count("You are going") == 1
+    services_cancel = client.post(f"/sessions/{session.pk}/rsvp/cancel/", follow=True)
+    assert services_cancel.status_code == 200
+    page = text(client.post(f"/sessions/{session.pk}/rsvp/", follow=True))  # no JavaScript
+    assert page.count("You are going") == 1
+    assert text(client.get(f"/sessions/{session.pk}/")).count("You are going.") == 1
+
+
+def test_empty_lists_in_the_room_say_so_in_a_sentence(client, world):
+    from tests.rooms.conftest import build_room_world  # noqa: PLC0415
+
+    room = build_room_world()
+    client.force_login(room.lead)
+    body = text(client.get(f"/sessions/{room.session.pk}/room/"))
+    # Not a numbered item inside the list: a sentence after it, hidden once the list fills.
+    assert (
+        '<ol id="queue" class="queue" aria-labelledby="queue-title"></ol> '
+        '<p class="muted empty-note">No hands raised.</p>'
+        in body
+    )
+    assert '<ol id="alerts" class="alerts"></ol><p class="muted empty-note">No alerts.' in body
+    assert (
+        '<ol id="checkins" class="checkins"></ol><p class="muted empty-note">No check-ins yet.'
+        in body
+    )
+    strings = client.get(f"/sessions/{room.session.pk}/room/").content.decode()
+    assert '"lower_hand": "Lower hand"' in strings and '"raise_hand": "Raise hand"' in strings

@@ -119,3 +119,32 @@ async def test_removed_speaker_and_hands_leave_the_queue(room_world):
     assert await lead.expect("queue", speaker=None, hands=[named(w.ben)]) == queue([w.ben])
     await lead.send({"type": "mod.remove", "user": w.ben.pk})
     assert await lead.expect("queue", hands=[]) == queue([])
+
+
+async def test_the_queue_forgets_people_who_leave_until_they_come_back(room_world):
+    """Issue 17: it said "Alex is speaking" after Alex left. Someone who leaves drops out of
+    the hands and of the turn; a reconnect (a dropped line) finds their place kept."""
+    w = room_world
+    lead, _ = await enter(w.session.pk, w.lead)
+    ana, _ = await enter(w.session.pk, w.ana)
+    ben, _ = await enter(w.session.pk, w.ben)
+    await ana.send({"type": "hand", "raised": True})
+    await lead.expect("queue", hands=[named(w.ana)])
+    await ben.send({"type": "hand", "raised": True})
+    await lead.expect("queue", hands=[named(w.ana), named(w.ben)])
+    await lead.send({"type": "mod.next_speaker"})
+    await lead.expect("queue", speaker=named(w.ana))
+
+    await ana.close()
+    assert await lead.expect("queue", speaker=None) == queue([w.ben])
+    ana, welcome = await enter(w.session.pk, w.ana)
+    assert welcome["queue"] == {"hands": [named(w.ben)], "speaker": named(w.ana)}
+
+    await ben.close()
+    assert await lead.expect("queue", hands=[]) == queue([], speaker=named(w.ana))
+    # The turn passes over whoever is not here: Ben's hand is not given the turn.
+    await ana.send({"type": "pass"})
+    assert await lead.expect("queue", speaker=None) == queue([])
+    assert (await db(Room.objects.get)(pk=w.session.pk)).speaker_id is None
+    ben, welcome = await enter(w.session.pk, w.ben)
+    assert welcome["queue"] == {"hands": [named(w.ben)], "speaker": None}

@@ -525,6 +525,7 @@ function start(root) {
     const meId = state.me && state.me.id;
     const place = state.hands.findIndex((h) => h.id === meId);
     el.hand.setAttribute("aria-pressed", String(place >= 0));
+    el.hand.textContent = place >= 0 ? T.lower_hand : T.raise_hand;
     el.handState.textContent = place >= 0 ? fmt("hand_up", { n: place + 1 }) : T.hand_down;
     const speaking = state.speaker && state.speaker.id === meId;
     el.pass.disabled = !(speaking || place >= 0);
@@ -553,7 +554,6 @@ function start(root) {
         }
         el.queue.append(li);
       });
-      if (!state.hands.length) el.queue.append(node("li", { className: "muted empty" }, T.no_hands));
     });
     if (el.next) el.next.disabled = !state.hands.length;
     if (media) media.onQueue(f);
