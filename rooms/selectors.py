@@ -150,9 +150,10 @@ def room_snapshot(*, session_id: int, now: datetime | None = None) -> dict:
         .only("user_id", "display_name")
     )
     speaker = None
-    if room is not None and room.speaker_id in here:
+    speaker_id = room.speaker_id if room is not None else None
+    if speaker_id is not None and speaker_id in here:
         speaker_p = RoomParticipant.objects.filter(
-            session_id=session_id, user_id=room.speaker_id
+            session_id=session_id, user_id=speaker_id
         ).first()
         if speaker_p is not None:
             speaker = {"id": speaker_p.user_id, "display_name": speaker_p.display_name}

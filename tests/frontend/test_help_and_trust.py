@@ -206,8 +206,7 @@ def test_empty_lists_in_the_room_say_so_in_a_sentence(client, world):
     # Not a numbered item inside the list: a sentence after it, hidden once the list fills.
     assert (
         '<ol id="queue" class="queue" aria-labelledby="queue-title"></ol> '
-        '<p class="muted empty-note">No hands raised.</p>'
-        in body
+        '<p class="muted empty-note">No hands raised.</p>' in body
     )
     assert '<ol id="alerts" class="alerts"></ol><p class="muted empty-note">No alerts.' in body
     assert (
