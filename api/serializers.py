@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from facilitators.selectors import group_facilitators_shown
+from sessions_app import selectors
 from sessions_app.models import (
     RSVP,
     FacilitatorAssignment,
@@ -180,11 +181,30 @@ class MemberSerializer(serializers.ModelSerializer):
     """A member as the group's facilitators see them: never a phone number."""
 
     username = serializers.CharField(source="user.username", read_only=True)
+    reached_by = serializers.SerializerMethodField(
+        help_text="For each category of notification, the channels (sms, email) that reach "
+        "this member now; never an address."
+    )
 
     class Meta:
         model = Membership
-        fields = ["username", "display_name", "status", "created_at", "decided_at"]
+        fields = ["username", "display_name", "status", "created_at", "decided_at", "reached_by"]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "additionalProperties": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["sms", "email"]},
+            },
+        }
+    )
+    def get_reached_by(self, membership) -> dict[str, list[str]]:
+        reach = self.context.get("reach")
+        if reach is None:  # one member: ask for them alone
+            reach = selectors.notification_reach(users=[membership.user])
+        return reach[membership.user_id]
 
 
 class JoinSerializer(serializers.Serializer):

@@ -155,7 +155,9 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
         if wanted is not None and wanted not in Membership.Status.values:
             raise ValidationError({"status": [f"One of: {', '.join(Membership.Status.values)}."]})
         page = self.paginate_queryset(selectors.group_members(group=group, status=wanted))
-        return self.get_paginated_response(s.MemberSerializer(page, many=True).data)
+        reach = selectors.notification_reach(users=[m.user for m in page])
+        data = s.MemberSerializer(page, many=True, context={"reach": reach}).data
+        return self.get_paginated_response(data)
 
     def _membership(self, group: SupportGroup, username: str) -> Membership:
         self.deny_unless(access.can_manage_group(user=self.request.user, group=group))

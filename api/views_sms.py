@@ -1,5 +1,6 @@
 """The account's phone and SMS settings, and the coordinators' outbound log."""
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
@@ -40,17 +41,25 @@ class MeView(APIView):
         incoming = MeUpdateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
+        with transaction.atomic():  # all of it or none of it
+            user = self._update(request, data)
+        return Response(MeSerializer(user).data)
+
+    def _update(self, request, data):
         user = core_services.user_update_profile(
             user=request.user,
             display_name=data.get("display_name"),
             timezone_name=data.get("timezone"),
             language=data.get("language"),
+            email=data.get("email"),
         )
+        if "notifications" in data:
+            core_services.notification_preferences_set(user=user, choices=data["notifications"])
         if "sms_opt_in" in data:
             user = sms_services.user_sms_opt_in_set(
                 user=user, enabled=data["sms_opt_in"], source=SmsConsent.Source.API
             )
-        return Response(MeSerializer(user).data)
+        return user
 
 
 class PhoneView(APIView):

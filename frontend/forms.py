@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from frontend.words import WEEKDAY_NAMES
-from sessions_app.models import SessionFeedback, SupportGroup
+from sessions_app.models import NotificationPreference, SessionFeedback, SupportGroup
 from sessions_app.recurrence import WEEKDAYS
 from sessions_app.services import COMMENT_MAX_CHARS, INVITE_DAYS_MAX, INVITE_USES_MAX
 
@@ -153,6 +153,12 @@ class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
     language = account_language_field()
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        help_text=_("For emails you choose below and for resetting your password."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,6 +194,17 @@ class SmsConsentForm(forms.Form):
         # The consent wording under the box is what the person agrees to.
         widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-text"}),
     )
+
+
+class NotificationsForm(forms.Form):
+    """One choice per category of notification: text, email, both or nothing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for category, label in NotificationPreference.Category.choices:
+            self.fields[category] = forms.ChoiceField(
+                label=label, choices=NotificationPreference.Channel.choices
+            )
 
 
 class AccountDeleteForm(forms.Form):

@@ -50,6 +50,11 @@ urlpatterns = [
     path("account/phone/", views_accounts.account_phone, name="account-phone"),
     path("account/phone/verify/", views_accounts.account_phone_verify, name="account-phone-verify"),
     path("account/sms/", views_accounts.account_sms, name="account-sms"),
+    path(
+        "account/notifications/",
+        views_accounts.account_notifications,
+        name="account-notifications",
+    ),
     path("account/calendar/", views_accounts.account_calendar_reset, name="account-calendar-reset"),
     path(
         "account/blocks/<int:user_id>/unblock/",

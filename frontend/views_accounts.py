@@ -192,11 +192,17 @@ def _account_page(request, status: int = 200, **bound):
                 "display_name": user.display_name,
                 "timezone": user.timezone,
                 "language": user.language,
+                "email": user.email,
             }
         ),
         "phone_form": forms.PhoneForm(initial={"phone": str(user.phone) if user.phone else ""}),
         "verify_form": forms.PhoneVerifyForm(),
         "sms_form": forms.SmsConsentForm(initial={"sms_opt_in": user.sms_opt_in}),
+        "notifications_form": forms.NotificationsForm(
+            initial=selectors.notification_choices(user=user)
+        ),
+        "can_text": selectors.takes_sms(user),
+        "can_email": selectors.takes_email(user),
         "delete_form": forms.AccountDeleteForm(),
         "consent_text": _consent_text(),
         "phone_pending": bool(user.phone) and user.phone_verified_at is None,
@@ -236,6 +242,8 @@ def account_profile(request):
             display_name=data["display_name"],
             timezone_name=data["timezone"],
             language=data["language"],
+            # A form from before the field existed leaves the address alone.
+            email=data["email"] if "email" in request.POST else None,
         )
         return _("Your profile is saved.")
 
@@ -276,6 +284,16 @@ def account_sms(request):
         return _("SMS reminders are on.") if enabled else _("SMS reminders are off.")
 
     return _account_form(request, forms.SmsConsentForm, "sms_form", switch)
+
+
+@login_required
+@require_POST
+def account_notifications(request):
+    def save(data):
+        services.notification_preferences_set(user=request.user, choices=data)
+        return _("Your notification choices are saved.")
+
+    return _account_form(request, forms.NotificationsForm, "notifications_form", save)
 
 
 @login_required

@@ -219,3 +219,22 @@ def recurrence_describe(
             "%(n)d session in all", "%(n)d sessions in all", recurrence.count
         ) % {"n": recurrence.count}
     return sentence
+
+
+_CHANNEL_WORDS = {"sms": gettext_lazy("text"), "email": gettext_lazy("email")}
+_REACH_CATEGORIES = [
+    ("reminders", gettext_lazy("Reminders")),
+    ("changes", gettext_lazy("Changes")),
+    ("waitlist", gettext_lazy("Waitlist")),
+]
+
+
+def reach_in_words(reach: dict[str, list[str]]) -> str:
+    """How a member hears from the group, for a roster: "Reminders: text · Changes: text,
+    email · Waitlist: site only". Channel names only, never an address."""
+    parts = []
+    for category, label in _REACH_CATEGORIES:
+        channels = reach.get(category, [])
+        said = ", ".join(str(_CHANNEL_WORDS[c]) for c in channels) or _("site only")
+        parts.append(f"{label}: {said}")
+    return " · ".join(parts)

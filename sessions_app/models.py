@@ -464,6 +464,43 @@ class Notice(models.Model):
         return f"{self.kind} for {self.user}"
 
 
+class NotificationPreference(models.Model):
+    """How one person wants to hear about one category of things: by text, email, both or
+    not at all. A person without a row for a category has the quiet default
+    (sessions_app.selectors.notification_choices); ask `notification_channels`, never this
+    table, whether to send."""
+
+    class Category(models.TextChoices):
+        REMINDERS = "reminders", _("Reminders before a session")
+        CHANGES = "changes", _("Changes: a session cancelled or moved, a membership approved")
+        WAITLIST = "waitlist", _("Waitlist: a seat given or offered")
+        NEWS = "news", _("News from the group")
+        CHECKINS = "checkins", _("Check-ins: after a session, and after missed sessions")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("Text message")
+        EMAIL = "email", _("Email")
+        BOTH = "both", _("Text message and email")
+        NONE = "none", _("Nothing")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "category"], name="notification_preference_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.category} by {self.channel}"
+
+
 class FacilitatorAssignment(models.Model):
     """Who runs a group: its lead and co-facilitators (staffing, read by every app)."""
 

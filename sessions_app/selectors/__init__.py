@@ -63,6 +63,17 @@ from sessions_app.selectors.memberships import (
     group_members,
     member_display_name,
 )
+from sessions_app.selectors.notifications import (
+    CATEGORY_BY_KIND,
+    notification_channel_q,
+    notification_channels,
+    notification_channels_for_kind,
+    notification_choices,
+    notification_default,
+    notification_reach,
+    takes_email,
+    takes_sms,
+)
 from sessions_app.selectors.rsvps import (
     rsvp_open_seat_offer,
     rsvp_waitlist_position,
@@ -132,6 +143,15 @@ __all__ = [
     "groups_next_session",
     "groups_visible",
     "member_display_name",
+    "CATEGORY_BY_KIND",
+    "notification_channel_q",
+    "notification_channels",
+    "notification_channels_for_kind",
+    "notification_choices",
+    "notification_default",
+    "notification_reach",
+    "takes_email",
+    "takes_sms",
     "rsvp_open_seat_offer",
     "rsvp_waitlist_position",
     "rsvps_with_position",

@@ -31,6 +31,10 @@ from sessions_app.services.memberships import (
     membership_leave,
     membership_remove,
 )
+from sessions_app.services.notifications import (
+    notification_preferences_set,
+    notification_unsubscribe_email,
+)
 from sessions_app.services.rsvps import (
     rsvp_cancel,
     rsvp_create,
@@ -72,6 +76,8 @@ __all__ = [
     "membership_remove",
     "membership_join",
     "membership_leave",
+    "notification_preferences_set",
+    "notification_unsubscribe_email",
     "rsvp_cancel",
     "rsvp_create",
     "schedule_change",

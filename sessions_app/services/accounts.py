@@ -13,6 +13,7 @@ from django.contrib.auth import (
 )
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from sessions_app.models import (
@@ -30,10 +31,20 @@ def user_update_profile(
     display_name: str | None = None,
     timezone_name: str | None = None,
     language: str | None = None,
+    email: str | None = None,
 ) -> User:
-    """Change what a user shows, where their clock is and the language of their pages and
-    texts ("" follows the browser)."""
+    """Change what a user shows, where their clock is, the language of their pages and
+    texts ("" follows the browser) and their email address ("" removes it)."""
     fields = []
+    if email is not None:
+        email = email.strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError as exc:
+                raise ValidationError({"email": exc.messages}) from None
+        user.email = email
+        fields.append("email")
     if display_name is not None:
         user.display_name = _display_name(user, display_name) if display_name.strip() else ""
         fields.append("display_name")

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from sessions_app import selectors as core_selectors
 from sessions_app.models import User
 from sms import tasks
 from sms.models import OutboundSms
@@ -33,7 +34,16 @@ def _cancel_pending(queryset, reason: str) -> int:
 
 
 def _opted_in(user: User) -> bool:
-    return bool(user.sms_opt_in and user.phone and user.phone_verified_at)
+    return core_selectors.takes_sms(user)
+
+
+def _wants_sms(user: User, kind: str) -> bool:
+    """Texts reach this person and, for a notification, they chose texts for its category
+    (sessions_app.selectors.notification_channels, the one place that decides)."""
+    channels = core_selectors.notification_channels_for_kind(user=user, kind=kind)
+    if channels is None:
+        return _opted_in(user)
+    return "sms" in channels
 
 
 def _enqueue(ids: list[int]) -> None:

@@ -20,7 +20,7 @@ from sms.backends import (
     get_backend,
 )
 from sms.models import OutboundSms, SmsConsent, SmsContact, SmsStatusEvent
-from sms.services.common import SESSION_KINDS, _opted_in, _tz
+from sms.services.common import SESSION_KINDS, _opted_in, _tz, _wants_sms
 from sms.services.consent import contact_for, number_opt_out
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,8 @@ def _send_blocker(row: OutboundSms, now: datetime) -> tuple[str, datetime | None
         return "undeliverable", None
     if user is None or not _opted_in(user) or str(user.phone) != row.to:
         return "no_consent", None
+    if not _wants_sms(user, row.kind):
+        return "not_chosen", None
     if row.kind in SESSION_KINDS:
         session = Session.objects.filter(pk=row.session_id).first() if row.session_id else None
         if session is None or session.status != Session.Status.SCHEDULED:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from sessions_app.models import Notice, SeatOffer
 from sms import bodies, timing
 from sms.models import OutboundSms
-from sms.services.common import SESSION_KINDS, _cancel_pending, _opted_in, _tz
+from sms.services.common import SESSION_KINDS, _cancel_pending, _tz, _wants_sms
 from sms.services.reminders import outbound_dispatch
 
 
@@ -45,7 +45,7 @@ def notices_queue(*, notice_ids: list[int], now: datetime | None = None) -> list
 
 def _notice_row(notice: Notice, now: datetime) -> OutboundSms | None:
     user = notice.user
-    if not _opted_in(user) or notice.kind not in OutboundSms.Kind.values:
+    if notice.kind not in OutboundSms.Kind.values or not _wants_sms(user, notice.kind):
         return None
     tz = _tz(user.timezone)
     session = notice.session

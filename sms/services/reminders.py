@@ -15,7 +15,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from sessions_app import selectors
-from sessions_app.models import RSVP, Session, SupportGroup, User
+from sessions_app.models import RSVP, NotificationPreference, Session, SupportGroup, User
 from sms import bodies, timing
 from sms.models import OutboundSms
 from sms.services.common import _enqueue, _tz
@@ -127,6 +127,12 @@ def reminder_candidates(*, now: datetime):
             user__sms_opt_in=True,
             user__phone_verified_at__isnull=False,
             user__phone__isnull=False,
+        )
+        # Only people who take reminders by text (their choice, or the default).
+        .filter(
+            selectors.notification_channel_q(
+                category=NotificationPreference.Category.REMINDERS, channel="sms", user_field="user"
+            )
         )
         # The number as stored (E.164) text: PhoneNumber objects re-validate on str().
         .annotate(phone_text=Cast("user__phone", output_field=CharField()))

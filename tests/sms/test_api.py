@@ -8,6 +8,7 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from sessions_app import selectors
 from sms.models import OutboundSms, PhoneVerification, SmsConsent
 from sms.services import CONSENT_TEXT
 from tests.factories import UserFactory
@@ -27,12 +28,14 @@ def me_body(user, **overrides):
     body = {
         "username": user.username,
         "display_name": user.display_name,
+        "email": user.email,
         "timezone": user.timezone,
         "language": user.language,
         "sms_opt_in": user.sms_opt_in,
         "phone": str(user.phone) if user.phone else None,
         "phone_verified": bool(user.phone and user.phone_verified_at),
         "sms_consent_text": CONSENT_TEXT,
+        "notifications": selectors.notification_choices(user=user),
     }
     body.update(overrides)
     return body
@@ -212,3 +215,71 @@ def test_outbound_log_is_for_staff_only():
             }
         ],
     }
+
+
+def test_notification_choices_are_read_and_changed_through_me():
+    user = UserFactory()
+    client = client_for(user)
+    assert client.get("/api/v1/me/").json()["notifications"] == {
+        "reminders": "email",
+        "changes": "email",
+        "waitlist": "email",
+        "news": "none",
+        "checkins": "none",
+    }
+    response = client.patch(
+        "/api/v1/me/", {"notifications": {"reminders": "none", "news": "both"}}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json() == me_body(user)
+    assert response.json()["notifications"] == {
+        "reminders": "none",
+        "changes": "email",
+        "waitlist": "email",
+        "news": "both",
+        "checkins": "none",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "errors"),
+    [
+        (
+            {"reminders": "pigeon"},
+            {"notifications": {"reminders": ['"pigeon" is not a valid choice.']}},
+        ),
+        (
+            {"gossip": "sms"},
+            {"notifications": {"gossip": ["“gossip” is not a kind of notification."]}},
+        ),
+        ("sms", {"notifications": ['Expected a dictionary of items but got type "str".']}),
+        ({"reminders": None}, {"notifications": {"reminders": ["This field may not be null."]}}),
+    ],
+)
+def test_a_bad_notification_choice_is_a_400_naming_the_field_and_nothing_changes(value, errors):
+    user = UserFactory(display_name="Kim")
+    response = client_for(user).patch(
+        "/api/v1/me/", {"notifications": value, "display_name": "Other"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == errors
+    user.refresh_from_db()
+    assert user.display_name == "Kim"
+    assert not user.notification_preferences.exists()
+
+
+def test_email_is_changed_through_me_and_checked():
+    user = UserFactory()
+    client = client_for(user)
+    response = client.patch("/api/v1/me/", {"email": "new@example.org"}, format="json")
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.email == "new@example.org"
+    response = client.patch("/api/v1/me/", {"email": "not an address"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["email"]
+    response = client.patch("/api/v1/me/", {"email": ""}, format="json")
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.email == ""
+    assert response.json()["notifications"]["reminders"] == "email"

@@ -13,6 +13,7 @@ from facilitators import access as fac_access
 from facilitators import selectors as fac_selectors
 from frontend.facilitator.forms import AssignForm, errors_onto_form
 from frontend.facilitator.views.common import domain_error, facilitator_page, managed_group, posted
+from frontend.words import reach_in_words
 from sessions_app import selectors, services
 from sessions_app.errors import DomainError
 from sessions_app.models import Membership, User
@@ -25,6 +26,9 @@ from sessions_app.models import Membership, User
 def members(request, slug):
     group = managed_group(request, slug)
     rows = list(selectors.group_members(group=group))
+    reach = selectors.notification_reach(users=[m.user for m in rows])
+    for m in rows:
+        m.reach_words = reach_in_words(reach[m.user_id])  # type: ignore[attr-defined]
     facilitator_ids = set(
         fac_selectors.group_facilitators(group=group).values_list("user_id", flat=True)
     )

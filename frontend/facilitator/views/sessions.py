@@ -21,6 +21,7 @@ from frontend.facilitator.views.common import (
     managed_session,
     posted,
 )
+from frontend.words import reach_in_words
 from rooms import selectors as room_selectors
 from rooms import services as room_services
 from sessions_app import access, selectors, services
@@ -32,7 +33,11 @@ from sms import selectors as sms_selectors
 
 
 def _roster(session: Session) -> list[RSVP]:
-    return list(fac_selectors.session_attendance_roster(session=session))
+    rows = list(fac_selectors.session_attendance_roster(session=session))
+    reach = selectors.notification_reach(users=[r.user for r in rows])
+    for row in rows:
+        row.reach_words = reach_in_words(reach[row.user_id])  # type: ignore[attr-defined]
+    return rows
 
 
 @require_GET

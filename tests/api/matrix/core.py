@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from facilitators import services as facilitators_services
+from sessions_app import selectors
 from sessions_app.models import RSVP, Membership, Schedule, Session, SupportGroup
 from tests.api.matrix import (
     Case,
@@ -130,6 +131,7 @@ def member_json(membership: Membership) -> dict:
         "status": membership.status,
         "created_at": drf_datetime(membership.created_at),
         "decided_at": drf_datetime(membership.decided_at),
+        "reached_by": selectors.notification_reach(users=[membership.user])[membership.user_id],
     }
 
 

@@ -43,6 +43,7 @@ CASES = [
     Case("frontend:account-phone", "POST", signed_in(400)),
     Case("frontend:account-phone-verify", "POST", signed_in(400)),
     Case("frontend:account-sms", "POST", signed_in(302)),
+    Case("frontend:account-notifications", "POST", signed_in(400)),
     Case("frontend:account-calendar-reset", "POST", signed_in(302)),
     Case("frontend:account-export", "POST", signed_in(200)),
     Case("frontend:account-delete", "POST", signed_in(400)),

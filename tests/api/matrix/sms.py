@@ -1,5 +1,6 @@
 """Permission expectations of the SMS area's API routes (me, phone, outbound log)."""
 
+from sessions_app import selectors
 from sms.services import CONSENT_TEXT
 from tests.api.matrix import Case, expect_all
 
@@ -10,12 +11,14 @@ def me_json(user) -> dict:
     return {
         "username": user.username,
         "display_name": user.display_name,
+        "email": user.email,
         "timezone": user.timezone,
         "language": user.language,
         "sms_opt_in": user.sms_opt_in,
         "phone": str(user.phone) if user.phone else None,
         "phone_verified": bool(user.phone and user.phone_verified_at),
         "sms_consent_text": CONSENT_TEXT,
+        "notifications": selectors.notification_choices(user=user),
     }
 
 
@@ -34,8 +37,17 @@ CASES: list[Case] = [
         name="me",
         method="PATCH",
         expect=SELF,
-        data=lambda w: {"display_name": "Robin", "language": "es"},
-        body=lambda w: {**me_json(w.user), "display_name": "Robin", "language": "es"},
+        data=lambda w: {
+            "display_name": "Robin",
+            "language": "es",
+            "notifications": {"reminders": "none"},
+        },
+        body=lambda w: {
+            **me_json(w.user),
+            "display_name": "Robin",
+            "language": "es",
+            "notifications": {**me_json(w.user)["notifications"], "reminders": "none"},
+        },
     ),
     Case(
         name="me-phone",
