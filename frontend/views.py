@@ -125,6 +125,7 @@ def _group_page(request, group: SupportGroup, *, join_form=None, status: int = 2
             "join_form": join_form,
             "viewer_tz": _viewer_tz(request),
             "trust": trust,
+            "open_early_minutes": settings.ROOM_OPEN_EARLY_MINUTES,
             "upcoming_rsvps": selectors.user_rsvps_upcoming(user=request.user)
             .filter(session__group=group)
             .count()
@@ -238,6 +239,9 @@ def _rsvp_context(request, session: Session, notice: str = "") -> dict:
         if session.room_open and (facilitates or going)
         else "",
         "free_seats": max(session.effective_capacity - session.going_count, 0),
+        "show_video": bool(session.group.video_url)
+        and access.can_see_video_link(user=user, group=session.group),
+        "open_early_minutes": settings.ROOM_OPEN_EARLY_MINUTES,
         "notice": notice,
     }
 

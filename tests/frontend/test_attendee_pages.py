@@ -204,7 +204,9 @@ def test_group_page_says_when_the_group_meets(client, world):
 
 def test_online_group_says_online(client, world):
     GroupFactory(slug="online-only", format="online")
-    assert "Online, in a private room on this site." in text(client.get("/groups/online-only/"))
+    assert "Online, in a private room on this site, in your browser" in text(
+        client.get("/groups/online-only/")
+    )
 
 
 def test_join_an_open_group(client, world):

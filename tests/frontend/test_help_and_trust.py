@@ -215,3 +215,35 @@ def test_empty_lists_in_the_room_say_so_in_a_sentence(client, world):
     )
     strings = client.get(f"/sessions/{room.session.pk}/room/").content.decode()
     assert '"lower_hand": "Lower hand"' in strings and '"raise_hand": "Raise hand"' in strings
+
+
+# --- online groups say how they meet -----------------------------------------------------------
+
+
+def test_online_groups_say_how_they_meet(client, world):
+    group, session = world["group"], world["session"]  # hybrid, no video link
+    body = text(client.get("/groups/tuesday-circle/"))
+    assert "voice and video, and a text chat" in body
+    assert "up to 15 minutes before the start" in body
+    assert "Or in person:" in body
+    session_body = text(client.get(f"/sessions/{session.pk}/"))
+    assert "voice and video, and a text chat" in session_body
+    group.voice_only = True
+    group.format = "online"
+    group.save(update_fields=["voice_only", "format"])
+    body = text(client.get(f"/sessions/{session.pk}/"))
+    assert "you talk by voice (no cameras)" in body and "voice and video" not in body
+
+
+def test_a_group_with_its_own_video_link_says_so_and_shows_it_to_members(client, world):
+    group, session = world["group"], world["session"]
+    group.video_url = "https://video.example.org/tuesday"
+    group.save(update_fields=["video_url"])
+    for url in ("/groups/tuesday-circle/", f"/sessions/{session.pk}/"):
+        body = text(client.get(url))
+        assert "on the group's own video call. Members see its link here." in body
+        assert "video.example.org" not in body
+    client.force_login(world["attendee"])
+    for url in ("/groups/tuesday-circle/", f"/sessions/{session.pk}/"):
+        body = text(client.get(url))
+        assert 'href="https://video.example.org/tuesday"' in body
