@@ -46,12 +46,20 @@ class RegisterSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="Pages, room messages and texts in this language; blank follows the browser.",
     )
+    timezone = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="IANA zone the person's times are shown in, e.g. America/Chicago; "
+        "absent or blank is UTC. An unknown zone is a 400 naming this field.",
+    )
 
 
 class AccountSerializer(serializers.Serializer):
     username = serializers.CharField()
     display_name = serializers.CharField()
     email = serializers.EmailField(allow_blank=True)
+    timezone = serializers.CharField()
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -34,7 +34,8 @@ class RegisterView(CoreViewMixin, APIView):
     def post(self, request):
         data = s.RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
+        fields = dict(data.validated_data)
+        user = services.user_register(timezone_name=fields.pop("timezone", ""), **fields)
         return Response(s.AccountSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

@@ -3,16 +3,19 @@ ValidationErrors are put back on the form with `errors_onto`."""
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from frontend.words import WEEKDAY_NAMES
-from sessions_app.models import NotificationPreference, SessionFeedback, SupportGroup
+from sessions_app import zones
+from sessions_app.models import (
+    NotificationPreference,
+    SessionFeedback,
+    SupportGroup,
+    validate_timezone,
+)
 from sessions_app.recurrence import WEEKDAYS
 from sessions_app.services import COMMENT_MAX_CHARS, INVITE_DAYS_MAX, INVITE_USES_MAX
 
@@ -29,16 +32,40 @@ def errors_onto(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
-@cache
-def timezone_choices() -> list[tuple[str, str]]:
-    """Every IANA zone people live in (no Etc/ or legacy aliases), sorted, UTC first."""
-    legacy = ("Etc/", "SystemV/", "US/", "Canada/", "Brazil/", "Mexico/", "Chile/")
-    names = sorted(
-        name
-        for name in zoneinfo.available_timezones()
-        if "/" in name and not name.startswith(legacy)
-    )
-    return [("UTC", "UTC")] + [(name, name.replace("_", " ")) for name in names]
+class ZoneInput(forms.TextInput):
+    """A text box with the zones as suggestions (a <datalist>): type a city, a country or a
+    region and pick. The value sent is the zone's IANA name."""
+
+    template_name = "frontend/widgets/zone_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off", **(attrs or {})}
+        )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        list_id = f"{context['widget']['attrs'].get('id', name)}-zones"
+        context["widget"]["attrs"]["list"] = list_id
+        context["list_id"] = list_id
+        context["zones"] = zones.zones().values()
+        return context
+
+
+def clean_zone_field(value: str) -> str:
+    """A zone from the picker: its name, or what an alias names ("US/Eastern" is New York);
+    an IANA zone outside the list (set through the API) is kept as it is."""
+    value = (value or "").strip()
+    canonical = zones.zone_canonical(value)
+    if canonical is not None:
+        return canonical
+    try:
+        validate_timezone(value)
+    except ValidationError:
+        raise ValidationError(
+            _("Pick a time zone from the list: type a city or a country.")
+        ) from None
+    return value
 
 
 class DirectoryFilterForm(forms.Form):
@@ -141,6 +168,15 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     language = account_language_field()
+    # The browser's zone, filled in by zone.js; anything that is not a zone is ignored (UTC).
+    timezone = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=forms.HiddenInput(attrs={"data-browser-zone": ""}),
+    )
+
+    def clean_timezone(self) -> str:
+        return zones.zone_canonical(self.cleaned_data.get("timezone")) or ""
 
     def clean(self):
         data = super().clean()
@@ -151,7 +187,12 @@ class SignupForm(forms.Form):
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    timezone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        widget=ZoneInput,
+        help_text=_("Type a city or a country and pick from the list, e.g. America/Chicago."),
+    )
     language = account_language_field()
     email = forms.EmailField(
         label=_("Email address"),
@@ -160,14 +201,8 @@ class ProfileForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A zone set elsewhere (the API accepts every IANA name, "US/Eastern" too) stays
-        # selectable, so saving the form never moves someone's clock by surprise.
-        current = self.data.get("timezone") if self.is_bound else self.initial.get("timezone")
-        known = {name for name, _label in timezone_choices()}
-        if current and current not in known and current in zoneinfo.available_timezones():
-            self.fields["timezone"].choices = [(current, current), *timezone_choices()]
+    def clean_timezone(self) -> str:
+        return clean_zone_field(self.cleaned_data["timezone"])
 
 
 class PhoneForm(forms.Form):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from frontend import forms
+from frontend.browser_zone import browser_zone
 from frontend.words import clock_time, group_schedule_in_words
 from sessions_app import access, selectors, services
 from sessions_app.errors import DomainError
@@ -35,8 +36,9 @@ def _language_name(code: str) -> str:
 
 
 def _viewer_tz(request) -> str | None:
-    """The zone to show times in: the account's when logged in, else None (the group's)."""
-    return request.user.timezone if request.user.is_authenticated else None
+    """The zone to show times in: the account's when logged in, else the visitor's browser's
+    (zone.js's cookie), else None (the group's)."""
+    return request.user.timezone if request.user.is_authenticated else browser_zone(request)
 
 
 # --- directory --------------------------------------------------------------------------------

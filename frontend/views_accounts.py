@@ -21,6 +21,8 @@ from django.views.i18n import set_language
 
 from facilitators import services as facilitator_services
 from frontend import forms, throttle
+from frontend.browser_zone import browser_zone
+from frontend.words import timezone_label
 from rooms import selectors as room_selectors
 from rooms import services as room_services
 from sessions_app import selectors, services
@@ -130,6 +132,15 @@ class PasswordResetView(auth_views.PasswordResetView):
 # --- accounts: sign up ------------------------------------------------------------------------
 
 
+def _zone_confirmation(name: str) -> str:
+    if name == "UTC":
+        return _("Times are shown in UTC. Set your time zone on your account page.")
+    return _(
+        "Times are shown in %(zone)s (%(name)s), your browser's time zone. "
+        "Not right? Change it on your account page."
+    ) % {"zone": timezone_label(name), "name": name}
+
+
 def signup(request):
     """Sign-up attempts are limited per address at the API's THROTTLE_REGISTER rate, counted
     before the form is read, so the page cannot be used to make accounts in bulk or to try
@@ -158,12 +169,15 @@ def signup(request):
                 display_name=data["display_name"],
                 email=data["email"],
                 language=data["language"],
+                # The browser's zone (zone.js): from the form, else the cookie, else UTC.
+                timezone_name=data["timezone"] or browser_zone(request) or "",
             )
         except ValidationError as exc:
             forms.errors_onto(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Hearth. Your account is ready."))
+            messages.info(request, _zone_confirmation(user.timezone))
             return redirect(_next_url(request, reverse("frontend:home")))
     status = 400 if form.is_bound and form.errors else 200
     return render(

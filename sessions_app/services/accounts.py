@@ -67,14 +67,24 @@ def user_update_profile(
 
 @transaction.atomic
 def user_register(
-    *, username: str, password: str, display_name: str = "", email: str = "", language: str = ""
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    email: str = "",
+    language: str = "",
+    timezone_name: str = "",
 ) -> User:
-    """Create an attendee account; the password goes through Django's validators."""
+    """Create an attendee account; the password goes through Django's validators.
+
+    `timezone_name` is where their clock is (an IANA zone; blank is UTC): the sign-up page sends
+    the browser's, so times are right from the first page."""
     user = User(
         username=username,
         display_name=(display_name or "").strip(),
         email=email or "",
         language=language or "",
+        timezone=timezone_name or "UTC",
     )
     errors: dict[str, list[str]] = {}
     try:

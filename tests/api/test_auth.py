@@ -19,7 +19,12 @@ def test_register_creates_a_user_with_a_hashed_password(api_client):
         format="json",
     )
     assert response.status_code == 201
-    assert response.json() == {"username": "willow", "display_name": "Willow", "email": ""}
+    assert response.json() == {
+        "username": "willow",
+        "display_name": "Willow",
+        "email": "",
+        "timezone": "UTC",
+    }
     user = User.objects.get(username="willow")
     assert user.check_password(PASSWORD) and user.password != PASSWORD
     assert not user.is_staff and user.calendar_token
@@ -47,6 +52,30 @@ def test_register_takes_a_language_and_refuses_one_hearth_does_not_speak(api_cli
     )
     assert response.status_code == 400 and list(response.json()) == ["language"]
     assert not User.objects.filter(username="kai").exists()
+
+
+def test_register_takes_a_time_zone_and_names_the_field_when_it_is_not_one(api_client):
+    response = api_client.post(
+        "/api/v1/auth/register/",
+        {"username": "cora", "password": PASSWORD, "timezone": "America/Chicago"},
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["timezone"] == "America/Chicago"
+    assert User.objects.get(username="cora").timezone == "America/Chicago"
+    for bad in ("Mars/Olympus", "chicago", "x" * 65, 7, ["UTC"]):
+        response = api_client.post(
+            "/api/v1/auth/register/",
+            {"username": "dan", "password": PASSWORD, "timezone": bad},
+            format="json",
+        )
+        assert response.status_code == 400 and list(response.json()) == ["timezone"], bad
+    assert not User.objects.filter(username="dan").exists()
+    response = api_client.post(
+        "/api/v1/auth/register/",
+        {"username": "eve", "password": PASSWORD, "timezone": ""},
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["timezone"] == "UTC"
 
 
 def test_register_refuses_weak_passwords_and_taken_names_with_the_field_named(api_client):
