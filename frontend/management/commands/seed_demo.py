@@ -6,14 +6,39 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from facilitators import services as fac_services
 from rooms import services as room_services
+from rooms.models import CheckIn
 from sessions_app import services
 from sessions_app.models import RSVP, FacilitatorAssignment, Session, SupportGroup, User, Venue
 from sessions_app.services import facilitator_assign
 
 DEMO_PASSWORD = "hearth-demo-2026"  # noqa: S105 - printed for the demo logins on purpose
 
-FACILITATORS = [("facilitator", "Sam (facilitator)"), ("facilitator2", "Rosa (facilitator)")]
+FACILITATORS = [("facilitator", "Sam"), ("facilitator2", "Rosa")]
+# Names earlier versions gave the demo staff; a database seeded then gets the plain ones (the
+# pages show a "facilitator" badge beside the name already).
+OLD_NAMES = {
+    "Sam (facilitator)": "Sam",
+    "Rosa (facilitator)": "Rosa",
+    "Casey (coordinator)": "Casey",
+}
+BIOS = {
+    "facilitator": (
+        "Peer supporter since 2015, after losing my brother. I keep time, keep the room safe "
+        "and make sure everyone who wants to speak gets a turn.",
+        ["Grief Recovery Method", "Mental Health First Aid"],
+    ),
+    "facilitator2": (
+        "Former hospice nurse and a carer for my mother for six years. Bilingual: English "
+        "and Spanish.",
+        ["Hospice volunteer training", "Trauma-informed facilitation"],
+    ),
+}
+PAST_WEEKS = 6
+# (attended, start mood, end mood) per demo attendee and week: varied, never random, so every
+# run seeds the same charts.
+MOODS = [2, 3, 2, 4, 3, 1, 3, 2]
 ATTENDEE_NAMES = [
     "Alex",
     "Bea",
@@ -147,8 +172,20 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        coordinator = _user("coordinator", "Casey (coordinator)", staff=True)
+        coordinator = _user("coordinator", "Casey", staff=True)
         facilitators = {u: _user(u, name) for u, name in FACILITATORS}
+        for user in [coordinator, *facilitators.values()]:
+            if user.display_name in OLD_NAMES:
+                user.display_name = OLD_NAMES[user.display_name]
+                user.save(update_fields=["display_name"])
+        for username, (bio, trainings) in BIOS.items():
+            fac_services.facilitator_profile_update(
+                user=facilitators[username],
+                bio=bio,
+                trainings=trainings,
+                bio_visibility="everyone",
+                trainings_visibility="everyone",
+            )
         attendees = [
             _user(f"attendee{i}", name, tz="America/New_York")
             for i, name in enumerate(ATTENDEE_NAMES, start=1)
@@ -184,6 +221,8 @@ class Command(BaseCommand):
                 )
         services.sessions_materialize()
         self._memberships_and_rsvps(attendees)
+        for slug in ("evening-grief-circle", "grupo-de-duelo"):
+            self._past_sessions(SupportGroup.objects.get(slug=slug), attendees)
         live = self._live_room(facilitators["facilitator"], attendees[:4])
         self._print_logins(coordinator)
         self.stdout.write(
@@ -226,10 +265,76 @@ class Command(BaseCommand):
         if next_grief and not RSVP.objects.filter(session=next_grief).exists():
             for user in attendees[:8]:
                 services.rsvp_create(session=next_grief, user=user)
-        # Two members approved in the caregivers' group, two still waiting.
-        for membership in caregivers.memberships.filter(status="pending").order_by("pk")[:2]:
+        # Two members approved in the caregivers' group, two still waiting (once: run again,
+        # it must not approve the two who wait).
+        approved = caregivers.memberships.filter(status="approved").exists()
+        waiting = caregivers.memberships.filter(status="pending").order_by("pk")
+        for membership in [] if approved else waiting[:2]:
             lead = FacilitatorAssignment.objects.filter(group=caregivers, role="lead").first()
             services.membership_approve(membership=membership, by=lead.user if lead else None)
+
+    def _past_sessions(self, group: SupportGroup, attendees: list[User]) -> None:
+        """The last weeks of a group, as if it had met: sessions at its usual wall-clock time
+        with attendance and check-in moods (so the dashboard's charts show something), and a
+        facilitator's note with a follow-up on the latest. Sessions cannot be scheduled in the
+        past, so these rows are written here, on the group's own series; once there, they are
+        left alone."""
+        schedule = group.schedules.order_by("pk").first()
+        if schedule is None or Session.objects.filter(group=group, end__lt=timezone.now()).exists():
+            return
+        first = Session.objects.filter(schedule=schedule).order_by("start").first()
+        lead = FacilitatorAssignment.objects.filter(group=group, role="lead").first()
+        if first is None or lead is None:
+            return
+        members = [
+            user
+            for user in attendees
+            if group.memberships.filter(user=user, status="approved").exists()
+        ][:8]
+        local = first.start.astimezone(group.tz)
+        latest = None
+        for week in range(PAST_WEEKS, 0, -1):
+            wall = (local - timedelta(weeks=week)).replace(tzinfo=None)
+            start = wall.replace(tzinfo=group.tz)  # the usual hour, on either side of a change
+            end = start + (first.end - first.start)
+            latest = Session.objects.create(
+                group=group,
+                schedule=schedule,
+                event=first.event,
+                original_start=start,
+                start=start,
+                end=end,
+            )
+            for i, user in enumerate(members):
+                attended = i < len(members) - week % 3  # most come, a few fewer some weeks
+                RSVP.objects.create(
+                    session=latest,
+                    user=user,
+                    status=RSVP.Status.GOING,
+                    attendance=RSVP.Attendance.ATTENDED if attended else RSVP.Attendance.NO_SHOW,
+                    attendance_marked_at=end,
+                    minutes_present=int((end - start).total_seconds() // 60) if attended else 0,
+                )
+                if attended:
+                    mood = MOODS[(i + week) % len(MOODS)]
+                    CheckIn.objects.create(session=latest, user=user, phase="start", mood=mood)
+                    CheckIn.objects.create(
+                        session=latest, user=user, phase="end", mood=min(5, mood + 1 + week % 2)
+                    )
+        if latest is not None:
+            fac_services.note_save(
+                session=latest,
+                by=lead.user,
+                summary="A quieter week; two people shared for the first time.",
+                body="Anniversaries came up for several people. Check in on how the holidays "
+                "are going next time.",
+                themes=["anniversaries", "holidays"],
+                follow_ups=[
+                    {"text": "Bring the list of local bereavement services", "done": False}
+                ],
+                safety_concern=False,
+                revision=None,
+            )
 
     def _print_logins(self, coordinator: User) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
