@@ -103,6 +103,8 @@ class GroupSerializer(serializers.ModelSerializer):
             "name",
             "description",
             "guidelines",
+            "guidelines_version",
+            "guidelines_every_session",
             "topic",
             "language",
             "format",
@@ -160,7 +162,14 @@ class GroupWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=80, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
-    guidelines = serializers.CharField(required=False, allow_blank=True)
+    guidelines = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="A change of the text bumps guidelines_version: everyone accepts it again.",
+    )
+    guidelines_every_session = serializers.BooleanField(
+        required=False, help_text="Attendees accept the guidelines again at every session."
+    )
     topic = serializers.CharField(max_length=60)
     language = serializers.CharField(max_length=10, required=False)
     format = serializers.ChoiceField(choices=SupportGroup.Format.choices, required=False)

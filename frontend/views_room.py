@@ -179,6 +179,17 @@ def room_strings() -> dict[str, str]:
         "mod_removed": _("{name} was removed from the session."),
         "mod_admitted": _("{name} was let in."),
         "error": _("That didn't work: {message}"),
+        "guidelines_required": _(
+            "Please read the group's guidelines and accept them before you write or speak."
+        ),
+        "guidelines_every_session": _(
+            "This group asks everyone to accept its guidelines at every session. Please read "
+            "them and accept them before you write or speak."
+        ),
+        "guidelines_accepted": _("You have accepted these guidelines."),
+        "guidelines_staff": _("Attendees accept these before they write or speak."),
+        "guidelines_first": _("Please accept the group's guidelines first."),
+        "guidelines_thanks": _("Thank you. You can write and speak now."),
         # Voice and video (media.js)
         "media_joining": _("Joining the call…"),
         "media_in_call": _("You are in the call."),

@@ -62,6 +62,7 @@ FRAME_TYPES = frozenset(
         "private.send",
         "block",
         "report.person",
+        "guidelines.accept",
         *MEDIA_FRAMES,
         *FACILITATOR_FRAMES,
     }
@@ -382,6 +383,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             user=self.user,
             user_id=frame.get("user"),
             reason=frame.get("reason"),
+        )
+
+    async def frame_guidelines_accept(self, frame):
+        await room_db(services.guidelines_accept)(
+            session_id=self.session_id, user=self.user, version=frame.get("version")
         )
 
     async def frame_resume(self, frame):

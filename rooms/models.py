@@ -294,3 +294,40 @@ class RoomTicket(models.Model):
 
     def __str__(self) -> str:
         return f"Room ticket for {self.user_id} → {self.session_id}"
+
+
+class GuidelinesAcceptance(models.Model):
+    """A person accepted one version of a group's guidelines: once for the group, or for one
+    session when the group asks at every session (`session` set)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guidelines_acceptances"
+    )
+    group = models.ForeignKey(
+        SupportGroup, on_delete=models.CASCADE, related_name="guidelines_acceptances"
+    )
+    version = models.PositiveIntegerField()
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "group", "version", "session"],
+                condition=Q(session__isnull=False),
+                name="guidelines_accepted_once_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "group", "version"],
+                condition=Q(session__isnull=True),
+                name="guidelines_accepted_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "group", "version"], name="guidelines_accept_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} accepted v{self.version} of {self.group_id}"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from rooms.models import (
     CheckIn,
+    GuidelinesAcceptance,
     PersonBlock,
     PersonReport,
     PrivateMessage,
@@ -184,6 +185,7 @@ class ChatSender(NamedTuple):
     admitted: bool
     removed: bool
     facilitator_here: bool
+    guidelines_pending: bool
 
 
 def chat_sender(*, session_id: int, user_id: int, now: datetime | None = None) -> ChatSender | None:
@@ -193,14 +195,22 @@ def chat_sender(*, session_id: int, user_id: int, now: datetime | None = None) -
     participants = RoomParticipant._meta.db_table
     connections = RoomConnection._meta.db_table
     sessions = Session._meta.db_table
+    groups = SupportGroup._meta.db_table
+    acceptances = GuidelinesAcceptance._meta.db_table
     cutoff = db_connection.ops.adapt_datetimefield_value(presence_cutoff(now))
+    # guidelines_pending: the group has guidelines and this person has not accepted their
+    # current version (for this session, when the group asks at every session).
     sql = (
         f"SELECT s.room_open AND s.status = %s, p.role, p.display_name, p.muted, "  # noqa: S608
         f"p.admitted_at IS NOT NULL, p.removed_at IS NOT NULL, EXISTS (SELECT 1 FROM "
         f"{connections} c JOIN {participants} f ON f.id = c.participant_id "
         f"WHERE c.session_id = %s AND c.heartbeat_at >= %s AND f.role = %s "
-        f"AND f.removed_at IS NULL) "
+        f"AND f.removed_at IS NULL), "
+        f"g.guidelines <> '' AND NOT EXISTS (SELECT 1 FROM {acceptances} a "
+        f"WHERE a.user_id = p.user_id AND a.group_id = g.id AND a.version = g.guidelines_version "
+        f"AND (NOT g.guidelines_every_session OR a.session_id = s.id)) "
         f"FROM {participants} p JOIN {sessions} s ON s.id = p.session_id "
+        f"JOIN {groups} g ON g.id = s.group_id "
         f"WHERE p.session_id = %s AND p.user_id = %s"
     )
     params: list[str | int | datetime | None] = [
@@ -216,10 +226,52 @@ def chat_sender(*, session_id: int, user_id: int, now: datetime | None = None) -
         row = cursor.fetchone()
     if row is None:
         return None
-    is_open, role, name, muted, admitted, removed, here = row
+    is_open, role, name, muted, admitted, removed, here, pending = row
     return ChatSender(
-        bool(is_open), role, name, bool(muted), bool(admitted), bool(removed), bool(here)
+        bool(is_open),
+        role,
+        name,
+        bool(muted),
+        bool(admitted),
+        bool(removed),
+        bool(here),
+        bool(pending),
     )
+
+
+# --- group guidelines ------------------------------------------------------------------------
+
+
+def guidelines_accepted(*, group: SupportGroup, session_id: int, user_id: int) -> bool:
+    """Has this person accepted the group's current guidelines (for this session, when the
+    group asks at every session)? True when the group has none."""
+    if not group.guidelines:
+        return True
+    accepted = GuidelinesAcceptance.objects.filter(
+        user_id=user_id, group=group, version=group.guidelines_version
+    )
+    if group.guidelines_every_session:
+        accepted = accepted.filter(session_id=session_id)
+    return accepted.exists()
+
+
+def guidelines_frame(
+    *, group: SupportGroup, session_id: int, participant: RoomParticipant
+) -> dict | None:
+    """The group's guidelines as the room shows them to one person, with whether they must
+    still accept them before they chat or unmute (facilitators never must); None when the
+    group has no guidelines."""
+    if not group.guidelines:
+        return None
+    required = participant.role != RoomParticipant.Role.FACILITATOR and not guidelines_accepted(
+        group=group, session_id=session_id, user_id=participant.user_id
+    )
+    return {
+        "text": group.guidelines,
+        "version": group.guidelines_version,
+        "every_session": group.guidelines_every_session,
+        "required": required,
+    }
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -486,7 +538,7 @@ def room_welcome(
 ) -> dict:
     """The `welcome` frame for one participant (or the `lobby` frame while they wait);
     `hidden`: the authors whose chat this participant blocked."""
-    participant = RoomParticipant.objects.get(pk=participant_id)
+    participant = RoomParticipant.objects.select_related("session__group").get(pk=participant_id)
     if participant.admitted_at is None:
         return {
             "type": "lobby",
@@ -516,6 +568,9 @@ def room_welcome(
         "last_seq": last_seq,
         "crisis_resources": crisis_resources(language),
         "private": private_history(session_id=session_id, participant=participant),
+        "guidelines": guidelines_frame(
+            group=participant.session.group, session_id=session_id, participant=participant
+        ),
     }
     if participant.role == RoomParticipant.Role.FACILITATOR:
         frame["lobby"] = snapshot["lobby"]

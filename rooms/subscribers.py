@@ -16,6 +16,12 @@ def on_membership_ended(event: events.MembershipEnded) -> None:
     services.room_members_leave(group_id=event.group_id, user_id=event.user_id)
 
 
+def on_guidelines_changed(event: events.GroupGuidelinesChanged) -> None:
+    """People in the group's open rooms see the new guidelines, and accept them again."""
+    services.guidelines_announce(group_id=event.group_id)
+
+
 def subscribe() -> None:
     events.subscribe(events.SessionCancelled, on_session_cancelled)
     events.subscribe(events.MembershipEnded, on_membership_ended)
+    events.subscribe(events.GroupGuidelinesChanged, on_guidelines_changed)

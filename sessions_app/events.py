@@ -72,6 +72,14 @@ class MembershipApproved:
     membership_id: int
 
 
+@dataclass(frozen=True)
+class GroupGuidelinesChanged:
+    """A group's guidelines (their text, so their version, or whether they are accepted at
+    every session) changed."""
+
+    group_id: int
+
+
 def subscribe(event_type: type, handler: Handler) -> None:
     """Call `handler(event)` after commit for every published event of `event_type`.
 

@@ -81,6 +81,13 @@ class SupportGroup(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
     guidelines = models.TextField(blank=True)
+    # Goes up by one whenever the guidelines' text changes (services.group_update), so that
+    # everyone accepts the new text before they next speak in the room (docs/rooms.md).
+    guidelines_version = models.PositiveIntegerField(default=1)
+    guidelines_every_session = models.BooleanField(
+        default=False,
+        help_text=_("Everyone accepts the guidelines again at every session."),
+    )
     topic = models.CharField(max_length=60, db_index=True)
     language = models.CharField(max_length=10, default="en")
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.ONLINE)

@@ -45,6 +45,13 @@ class GroupForm(forms.Form):
         required=False,
         help_text=_("Shown to members before they join and in the room."),
     )
+    guidelines_every_session = forms.BooleanField(
+        label=_("Ask everyone to accept the guidelines at every session"),
+        required=False,
+        help_text=_(
+            "Otherwise each person accepts them once, and again only when you change them."
+        ),
+    )
     topic = forms.CharField(label=_("Topic"), max_length=60)
     language = forms.CharField(label=_("Language code"), max_length=10, initial="en")
     format = forms.ChoiceField(label=_("Format"), choices=SupportGroup.Format.choices)

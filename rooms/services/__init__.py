@@ -6,9 +6,9 @@ Errors: `RoomError` (a stable `code` that the consumer turns into an `error` fra
 Django `ValidationError` keyed by field, `NotAllowed` / `StateConflict` for the API.
 
 One module per topic: lifecycle (the room's group and events, opening and closing, tickets),
-presence, chat, private_line (an attendee and the facilitators), queue (hands and the
-speaker), moderation, media (the call; janus_rooms for its
-Janus VideoRoom), checkins and retention; the errors and the checks they share are in
+presence, chat, guidelines (group agreements), private_line (an attendee and the
+facilitators), queue (hands and the speaker), moderation, media (the call; janus_rooms for
+its Janus VideoRoom), checkins and retention; the errors and the checks they share are in
 _common. Callers import the names from here
 (`from rooms import services`).
 """
@@ -31,6 +31,12 @@ from rooms.services.chat import (
     report_resolve,
 )
 from rooms.services.checkins import checkin_record
+from rooms.services.guidelines import (
+    GuidelinesRequired,
+    guidelines_accept,
+    guidelines_announce,
+    guidelines_check,
+)
 from rooms.services.lifecycle import (
     ROOM_CHANNEL_LAYER,
     room_announce_end,
@@ -72,6 +78,7 @@ from rooms.services.retention import room_messages_purge
 
 __all__ = [
     "FACILITATOR",
+    "GuidelinesRequired",
     "MediaUnavailable",
     "MAX_NUMBER",
     "ROOM_CHANNEL_LAYER",
@@ -83,6 +90,9 @@ __all__ = [
     "checkin_record",
     "connections_reap",
     "crisis_match",
+    "guidelines_accept",
+    "guidelines_announce",
+    "guidelines_check",
     "hand_set",
     "hands_reorder",
     "is_whole_number",

@@ -26,6 +26,7 @@ from rooms.services._common import (
     _refuse_nul,
     is_whole_number,
 )
+from rooms.services.guidelines import guidelines_refusal
 from rooms.services.lifecycle import _publish
 from sessions_app.audit import audit_log
 from sessions_app.errors import DomainError, NotAllowed
@@ -159,6 +160,8 @@ def _chat_store(
     if not sender.admitted:
         raise RoomError(_("Please wait until a facilitator lets you in."), code="forbidden")
     if sender.role != FACILITATOR:
+        if sender.guidelines_pending:
+            raise guidelines_refusal()
         if sender.muted:
             raise RoomError(_("A facilitator has muted you for now."), code="muted")
         if not sender.facilitator_here:

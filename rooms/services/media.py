@@ -21,6 +21,7 @@ from rooms import selectors
 from rooms.janus import JanusError, janus_url_for
 from rooms.models import Room, RoomConnection, RoomParticipant
 from rooms.services._common import FACILITATOR, RoomError, _participant
+from rooms.services.guidelines import guidelines_check
 from rooms.services.janus_rooms import (
     janus_admin,
     janus_on_mute,
@@ -271,6 +272,9 @@ def media_state_set(*, session_id: int, connection_id: int, user: User, audio, v
     connection = _own_connection(session_id=session_id, connection_id=connection_id, user=user)
     if not connection.in_call:
         raise RoomError(_("Join the call first."), code="media_not_joined")
+    if audio and not connection.sends_audio:
+        # Unmuting needs the group's guidelines accepted (a tab already sending keeps on).
+        guidelines_check(session_id=session_id, participant=participant)
     if audio and participant.muted:
         raise RoomError(_("A facilitator has muted you for now."), code="media_muted")
     if audio and participant.role != FACILITATOR and _talking_piece_elsewhere(session_id, user):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sessions_app import selectors
+from sessions_app import events, selectors
 from sessions_app.models import (
     Session,
     SupportGroup,
@@ -37,6 +37,7 @@ GROUP_FIELDS = {
     "voice_only",
     "talking_piece",
     "absence_check_ins",
+    "guidelines_every_session",
 }
 
 
@@ -62,6 +63,13 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+def _guidelines_clean(fields: dict) -> None:
+    # Browsers send a textarea's new lines as CRLF, the API as LF: the same words must not
+    # count as a change (which would ask everyone to accept them again).
+    if isinstance(fields.get("guidelines"), str):
+        fields["guidelines"] = fields["guidelines"].replace("\r\n", "\n").strip()
+
+
 def _group_check(group: SupportGroup, *, exclude: Iterable[str] = ()) -> None:
     # Check the capacity first so that 0 or a negative number gets a plain message (the
     # model field's own check would only say "ensure this value is >= 0").
@@ -84,6 +92,7 @@ def group_create(*, name: str, topic: str, timezone: str, **fields) -> SupportGr
     if unknown:
         raise ValidationError({f: ["Unknown field."] for f in sorted(unknown)})
     fields["reminder_offsets_minutes"] = _validate_offsets(fields.get("reminder_offsets_minutes"))
+    _guidelines_clean(fields)
     if not fields.get("slug"):
         fields["slug"] = _unique_slug(name)
     group = SupportGroup(name=name, topic=topic, timezone=timezone, **fields)
@@ -94,19 +103,30 @@ def group_create(*, name: str, topic: str, timezone: str, **fields) -> SupportGr
 
 @transaction.atomic
 def group_update(*, group: SupportGroup, **fields) -> SupportGroup:
-    """Change a group's details; capacity changes fill freed seats of upcoming sessions."""
+    """Change a group's details; capacity changes fill freed seats of upcoming sessions. A
+    change of the guidelines' text bumps `guidelines_version`; any change of the guidelines or
+    of `guidelines_every_session` publishes `GroupGuidelinesChanged`."""
     unknown = set(fields) - GROUP_FIELDS
     if unknown:
         raise ValidationError({f: ["Unknown field."] for f in sorted(unknown)})
     if "reminder_offsets_minutes" in fields:
         fields["reminder_offsets_minutes"] = _validate_offsets(fields["reminder_offsets_minutes"])
+    _guidelines_clean(fields)
     old_capacity, old_timezone = group.capacity, group.timezone
+    old_guidelines = (group.guidelines, group.guidelines_every_session)
     for name, value in fields.items():
         setattr(group, name, value)
     _group_check(group)
-    group.save(update_fields=list(fields) or None)
+    update_fields = list(fields)
+    if group.guidelines != old_guidelines[0]:
+        # New words are accepted anew: acceptances name the version they were given for.
+        group.guidelines_version += 1
+        update_fields.append("guidelines_version")
+    group.save(update_fields=update_fields or None)
     if group.timezone != old_timezone:
         _sessions_reweekday(group)
+    if (group.guidelines, group.guidelines_every_session) != old_guidelines:
+        events.publish(events.GroupGuidelinesChanged(group_id=group.pk))
     if group.capacity > old_capacity:
         for session in selectors.sessions_upcoming(group=group).filter(capacity__isnull=True):
             _seats_fill(session=session, now=timezone.now())

@@ -47,6 +47,7 @@ def welcome_of(w, user, *, role="attendee", presence, messages=(), last_seq=0, l
         "last_seq": last_seq,
         "crisis_resources": crisis_resources(),
         "private": [],
+        "guidelines": None,  # the group has none (tests/rooms/test_room_guidelines.py)
     }
     if role == "facilitator":
         frame["lobby"] = lobby or []

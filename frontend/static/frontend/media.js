@@ -10,7 +10,7 @@
 const LOW = { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15, max: 15 } };
 const NORMAL = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
 
-export function createMedia({ send, strings: T, root, isStaff, me }) {
+export function createMedia({ send, strings: T, root, isStaff, me, guidelinesPending = () => false }) {
   const $ = (id) => root.querySelector(`#${id}`);
   const fmt = (key, vars = {}) =>
     (T[key] || key).replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
@@ -213,6 +213,8 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
 
   async function micOn() {
     if (s.modMuted || turnBlocked()) return render();
+    // The group's guidelines come first: room.js shows them and moves the focus there.
+    if (guidelinesPending()) return render();
     showError("");
     ensureAudioContext();
     if (!s.mic || s.mic.readyState === "ended") {
@@ -1066,6 +1068,14 @@ export function createMedia({ send, strings: T, root, isStaff, me }) {
 
   function onError(f) {
     const code = f.code || "";
+    if (code === "guidelines_required") {
+      // The server did not take the unmute: stop sending; room.js shows the guidelines.
+      s.micOn = false;
+      if (s.mic) s.mic.enabled = false;
+      applySenders();
+      render();
+      return false;
+    }
     if (!code.startsWith("media_")) return false;
     if (code === "media_muted") {
       s.modMuted = true;

@@ -28,15 +28,22 @@ function start(root) {
     privateLog: $("private-log"), privateForm: $("private-form"), privateText: $("private-text"),
     privateTo: $("private-to"), privateNote: $("private-note"),
     supportAsk: $("support-ask"), supportNote: $("support-note"), supportAskNote: $("support-ask-note"),
+    guidelines: $("guidelines"), guidelinesDetails: $("guidelines-details"),
+    guidelinesIntro: $("guidelines-intro"), guidelinesText: $("guidelines-text"),
+    guidelinesAccept: $("guidelines-accept"),
   };
 
   // Voice and video (media.js): frames go out through `send`, like everything else.
-  const media = createMedia({ send: (f) => send(f), strings: T, root, isStaff, me: () => state.me });
+  const media = createMedia({
+    send: (f) => send(f), strings: T, root, isStaff, me: () => state.me,
+    guidelinesPending: () => guidelinesFirst(),
+  });
 
   const state = {
     ws: null, me: null, seen: 0, messages: new Map(), welcomed: false, stopped: false,
     attempt: 0, timer: null, pinger: null, awaitingPong: false, pending: null,
     muted: false, paused: false, locked: false, hands: [], speaker: null, turnText: "",
+    guidelines: null, accepting: false,
   };
 
   // --- connection --------------------------------------------------------------------------
@@ -205,6 +212,7 @@ function start(root) {
     checkin: onCheckin,
     private: (f) => onPrivate(f, true),
     block: onBlock,
+    guidelines: onGuidelines,
     error: onError,
     "room.ended": ended,
     pong: () => {
@@ -237,6 +245,7 @@ function start(root) {
     onState(f.room || {});
     for (const p of f.private || []) onPrivate(p, false);
     if (el.supportAsk) el.supportAsk.hidden = false;
+    onGuidelines(f.guidelines);
     startPing();
     if (media) media.onWelcome(f);
   }
@@ -352,6 +361,7 @@ function start(root) {
       updateSending();
       return;
     }
+    if (guidelinesFirst()) return;
     const id = Math.random().toString(36).slice(2, 12);
     if (send({ type: "chat", text, client_id: id })) {
       state.pending = { id, text };
@@ -380,6 +390,51 @@ function start(root) {
     else if (state.paused && !isStaff) note(T.paused, true);
     else if (el.sendNote.textContent === T.muted || el.sendNote.textContent === T.paused) note("");
   }
+
+  // --- group guidelines ----------------------------------------------------------------------
+
+  function guidelinesRequired() {
+    return Boolean(state.guidelines && state.guidelines.required) && !isStaff;
+  }
+
+  function onGuidelines(g) {
+    const wasRequired = guidelinesRequired();
+    state.guidelines = g && g.text ? g : null;
+    el.guidelines.hidden = !state.guidelines;
+    if (!state.guidelines) return;
+    const required = guidelinesRequired();
+    el.guidelinesText.textContent = g.text;
+    el.guidelinesAccept.hidden = !required;
+    let intro = T.guidelines_accepted;
+    if (isStaff) intro = T.guidelines_staff;
+    else if (required) intro = g.every_session ? T.guidelines_every_session : T.guidelines_required;
+    el.guidelinesIntro.textContent = intro;
+    el.guidelines.dataset.required = String(required);
+    if (required) {
+      el.guidelinesDetails.open = true;
+    } else if (wasRequired) {
+      el.guidelinesDetails.open = false;
+      if (state.accepting) {
+        state.accepting = false;
+        note(T.guidelines_thanks);
+        el.box.focus(); // back to where they were going to write
+      }
+    }
+  }
+
+  // Before a first message or unmute: open the guidelines and put the focus on Accept.
+  function guidelinesFirst() {
+    if (!guidelinesRequired()) return false;
+    el.guidelinesDetails.open = true;
+    note(T.guidelines_first, true);
+    el.guidelinesAccept.focus();
+    return true;
+  }
+
+  el.guidelinesAccept.addEventListener("click", () => {
+    if (!state.guidelines) return;
+    if (send({ type: "guidelines.accept", version: state.guidelines.version })) state.accepting = true;
+  });
 
   // --- dialogs -------------------------------------------------------------------------------
 
@@ -657,6 +712,12 @@ function start(root) {
       return;
     }
     state.pending = null;
+    if (f.code === "guidelines_required") {
+      if (state.guidelines) state.guidelines.required = true;
+      onGuidelines(state.guidelines);
+      guidelinesFirst();
+      return;
+    }
     if (f.code === "muted") state.muted = true;
     if (f.code === "paused") state.paused = true;
     updateSending();

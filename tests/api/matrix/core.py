@@ -60,6 +60,8 @@ def group_json(group: SupportGroup, role: str) -> dict:
         "name": group.name,
         "description": group.description,
         "guidelines": group.guidelines,
+        "guidelines_version": group.guidelines_version,
+        "guidelines_every_session": group.guidelines_every_session,
         "topic": group.topic,
         "language": group.language,
         "format": group.format,
