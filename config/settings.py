@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sms.tasks.send_due_reminders",
         "schedule": 60,
     },
+    # Feedback asks after sessions and "we missed you" after missed ones (issue 18).
+    "sms-send-check-ins": {
+        "task": "sms.tasks.send_check_ins",
+        "schedule": 15 * 60,
+    },
 }
 
 # --- Hearth domain settings -----------------------------------------------------------------

@@ -95,6 +95,8 @@ class OutboundSms(models.Model):
         MEMBERSHIP_APPROVED = "membership_approved", _("Membership approved")
         LATE = "attendee_late", _("Attendee late (to facilitators)")
         VERIFICATION = "verification", _("Verification code")
+        FEEDBACK_ASK = "feedback_ask", _("Feedback asked after a session")
+        ABSENCE_CHECK_IN = "absence_check_in", _("We missed you (after missed sessions)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -21,3 +21,8 @@ def send_outbound(outbound_id: int) -> str:
 @shared_task(acks_late=True)
 def send_outbound_batch(outbound_ids: list[int]) -> list[str]:
     return [services.outbound_send(outbound_id=pk) for pk in outbound_ids]
+
+
+@shared_task
+def send_check_ins() -> dict:
+    return services.checkins_sweep()

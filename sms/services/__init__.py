@@ -12,6 +12,11 @@ retries, reconciliation, status callbacks) and `common` (what several of them us
 keep reading `services.x(...)`: every public name is re-exported here.
 """
 
+from sms.services.checkins import (
+    absence_check_ins_queue,
+    checkins_sweep,
+    feedback_asks_queue,
+)
 from sms.services.common import DISPATCH_BATCH, SESSION_KINDS
 from sms.services.common import _tz as _tz  # sms.replies words times in the user's zone
 from sms.services.consent import (
@@ -43,6 +48,9 @@ from sms.services.reminders import (
 )
 
 __all__ = [
+    "absence_check_ins_queue",
+    "checkins_sweep",
+    "feedback_asks_queue",
     "CONSENT_TEXT",
     "DELIVERY_RANK",
     "DISPATCH_BATCH",
