@@ -190,6 +190,11 @@ def room_strings() -> dict[str, str]:
         "guidelines_staff": _("Attendees accept these before they write or speak."),
         "guidelines_first": _("Please accept the group's guidelines first."),
         "guidelines_thanks": _("Thank you. You can write and speak now."),
+        "share_started": _("Timed share for {name}: {time} left."),
+        "share_left": _("{time} left in this share"),
+        "share_ending": _("{time} left in this share: time to start finishing."),
+        "share_over": _("Time is up for this share."),
+        "share_minutes_range": _("A share lasts 1 to 10 minutes."),
         # Voice and video (media.js)
         "media_joining": _("Joining the call…"),
         "media_in_call": _("You are in the call."),

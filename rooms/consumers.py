@@ -43,6 +43,8 @@ FACILITATOR_FRAMES = {
     "mod.delete_message",
     "mod.next_speaker",
     "mod.reorder",
+    "mod.share_timer",
+    "mod.share_stop",
     "room.lock",
     "room.end",
     "private.reply",
@@ -475,6 +477,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await room_db(services.hands_reorder)(
             session_id=self.session_id, by=self.user, order=frame.get("order")
         )
+
+    async def frame_mod_share_timer(self, frame):
+        await room_db(services.share_timer_start)(
+            session_id=self.session_id,
+            by=self.user,
+            minutes=frame.get("minutes"),
+            auto_next=frame.get("auto_next", False),
+        )
+
+    async def frame_mod_share_stop(self, frame):
+        await room_db(services.share_timer_stop)(session_id=self.session_id, by=self.user)
 
     async def frame_room_lock(self, frame):
         await room_db(services.room_lock)(

@@ -21,9 +21,11 @@ import os
 import socket
 import uuid
 import weakref
+from datetime import datetime
 
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.utils import timezone
 
 from rooms import selectors, services
 from rooms.db import room_db
@@ -55,6 +57,7 @@ _messages_between = room_db(selectors.messages_between)
 _room_snapshot = room_db(selectors.room_snapshot)
 _heartbeat = room_db(services.room_heartbeat)
 _chat_post_many = room_db(services.chat_post_many)
+_share_timer_expire = room_db(services.share_timer_expire)
 
 
 class LocalRoom:
@@ -65,6 +68,25 @@ class LocalRoom:
         self.last_seq = last_seq  # the highest seq this process has fanned out
         self.refresh_pending = False
         self.sent: dict[str, str] = {}  # frame kind -> last text sent, to skip repeats
+        # The speaker's share with auto_next: its end (ISO text) and the task waiting for it.
+        self.share_end: str | None = None
+        self.share_task: asyncio.Task | None = None
+
+    def share_watch(self, share: dict | None, expire) -> None:
+        """Wait for the end of the share in the queue frame (when it moves the turn on by
+        itself), then `expire(ends_at)`; a share that changed or stopped is waited for no more."""
+        end = share["ends_at"] if share and share.get("auto_next") else None
+        if end == self.share_end:
+            return
+        self.share_stop()
+        self.share_end = end
+        if end is not None:
+            self.share_task = asyncio.create_task(expire(end), name="room-share-timer")
+
+    def share_stop(self) -> None:
+        if self.share_task is not None:
+            self.share_task.cancel()
+        self.share_task, self.share_end = None, None
 
     def targets(self, audience: str):
         """Connections an audience names: "all" and "facilitators" mean admitted ones;
@@ -159,6 +181,7 @@ class RoomHub:
                 return
             room.connections.discard(connection)
             if not room.connections:
+                room.share_stop()
                 del self.rooms[session_id]
                 await self.layer.group_discard(services.room_group(session_id), self.channel)
             if not self.rooms:
@@ -240,6 +263,16 @@ class RoomHub:
             message = own if connection.user_id == author else out
             await connection.deliver(message, seq=seq, author=author_id)
 
+    async def _share_expire(self, session_id: int, end: str) -> None:
+        """At the share's end, move the turn on. Every process with someone in the room does
+        this; the service's check under the room row's lock lets one of them act."""
+        ends_at = datetime.fromisoformat(end)
+        await asyncio.sleep(max(0.0, (ends_at - timezone.now()).total_seconds()))
+        try:
+            await _share_timer_expire(session_id=session_id, ends_at=ends_at)
+        except Exception:
+            logger.exception("room hub: the share timer of room %s failed", session_id)
+
     def _schedule_refresh(self, session_id: int, room: LocalRoom) -> None:
         if not room.refresh_pending:
             room.refresh_pending = True
@@ -253,6 +286,10 @@ class RoomHub:
         except Exception:
             logger.exception("room hub: snapshot of room %s failed", session_id)
             return
+        room.share_watch(
+            snapshot["queue"].get("share"),
+            lambda end: self._share_expire(session_id, end),
+        )
         state = snapshot["room"]
         frames = {
             "presence": {"type": "presence", "participants": snapshot["presence"]},

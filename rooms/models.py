@@ -26,6 +26,10 @@ class Room(models.Model):
     speaker = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The speaker's timed share (docs/rooms.md, Share timer): when it ends, and whether the turn
+    # then moves on to the next raised hand by itself. Cleared whenever the speaker changes.
+    share_ends_at = models.DateTimeField(null=True, blank=True)
+    share_auto_next = models.BooleanField(default=False)
     opened_at = models.DateTimeField(null=True, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -172,9 +172,17 @@ def room_snapshot(*, session_id: int, now: datetime | None = None) -> dict:
         "queue": {
             "hands": [{"id": h.user_id, "display_name": h.display_name} for h in hands],
             "speaker": speaker,
+            **_share(room, speaker),
         },
         "last_seq": room.last_seq if room else 0,
     }
+
+
+def _share(room: Room | None, speaker: dict | None) -> dict:
+    """The queue frame's `share` while the speaker has a timed share (absent otherwise)."""
+    if room is None or room.share_ends_at is None or speaker is None:
+        return {}
+    return {"share": {"ends_at": _iso(room.share_ends_at), "auto_next": room.share_auto_next}}
 
 
 class ChatSender(NamedTuple):

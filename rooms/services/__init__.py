@@ -73,7 +73,15 @@ from rooms.services.presence import (
     room_leave,
 )
 from rooms.services.private_line import private_reply, private_send
-from rooms.services.queue import hand_set, hands_reorder, speaker_next, turn_pass
+from rooms.services.queue import (
+    hand_set,
+    hands_reorder,
+    share_timer_expire,
+    share_timer_start,
+    share_timer_stop,
+    speaker_next,
+    turn_pass,
+)
 from rooms.services.retention import room_messages_purge
 
 __all__ = [
@@ -126,6 +134,9 @@ __all__ = [
     "room_open",
     "room_ticket_issue",
     "room_ticket_redeem",
+    "share_timer_expire",
+    "share_timer_start",
+    "share_timer_stop",
     "speaker_next",
     "turn_pass",
 ]

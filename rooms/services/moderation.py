@@ -63,7 +63,9 @@ def participant_remove(
         target.removed_at, target.removed_reason = now, reason.strip()
         target.hand_raised_at, target.hand_rank = None, None
         target.save(update_fields=["removed_at", "removed_reason", "hand_raised_at", "hand_rank"])
-        Room.objects.filter(session_id=session_id, speaker_id=target.user_id).update(speaker=None)
+        Room.objects.filter(session_id=session_id, speaker_id=target.user_id).update(
+            speaker=None, share_ends_at=None, share_auto_next=False
+        )
         audit_log(actor=by, action="room.remove", obj=target, metadata={"session": session_id})
         media_after_remove(participant=target)
         frame = {"type": "moderation", "action": "remove", "user": _named(target)}

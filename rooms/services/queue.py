@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rooms import selectors
 from rooms.models import Room, RoomParticipant
-from rooms.services._common import RoomError, _moderator, _participant
+from rooms.services._common import RoomError, _moderator, _participant, is_whole_number
 from rooms.services.lifecycle import _publish
 from sessions_app.models import User
 
@@ -49,7 +49,8 @@ def _speaker_advance(*, room: Room) -> None:
         .first()
     )
     room.speaker_id = first.user_id if first else None
-    room.save(update_fields=["speaker"])
+    room.share_ends_at, room.share_auto_next = None, False  # a new turn starts untimed
+    room.save(update_fields=["speaker", "share_ends_at", "share_auto_next"])
     if first:
         first.hand_raised_at, first.hand_rank = None, None
         first.save(update_fields=["hand_raised_at", "hand_rank"])
@@ -102,3 +103,64 @@ def hands_reorder(*, session_id: int, by: User, order) -> None:
         participant.hand_rank = rank
     RoomParticipant.objects.bulk_update(ordered, ["hand_rank"])
     _publish(session_id, refresh=True)
+
+
+# --- the share timer ------------------------------------------------------------------------
+
+SHARE_MINUTES_MIN, SHARE_MINUTES_MAX = 1, 10
+
+
+@transaction.atomic
+def share_timer_start(
+    *, session_id: int, by: User, minutes, auto_next=False, now: datetime | None = None
+) -> Room:
+    """A facilitator gives the current speaker a timed share of 1 to 10 minutes; it ends at a
+    server time every client counts down to. With `auto_next` the turn then moves on to the
+    next raised hand by itself (`share_timer_expire`)."""
+    _moderator(session_id=session_id, by=by)
+    if not is_whole_number(minutes) or not SHARE_MINUTES_MIN <= minutes <= SHARE_MINUTES_MAX:
+        raise ValidationError({"minutes": _("A share lasts 1 to 10 minutes (a whole number).")})
+    if not isinstance(auto_next, bool):
+        raise ValidationError({"auto_next": _("true or false.")})
+    room = Room.objects.select_for_update().get(session_id=session_id)
+    if room.speaker_id is None:
+        raise RoomError(_("Nobody has the turn: give someone the turn first."), code="conflict")
+    # Whole seconds: the frame shows it as sent, and the hubs hand it back to compare.
+    room.share_ends_at = ((now or timezone.now()) + timedelta(minutes=minutes)).replace(
+        microsecond=0
+    )
+    room.share_auto_next = auto_next
+    room.save(update_fields=["share_ends_at", "share_auto_next"])
+    _publish(session_id, refresh=True)
+    return room
+
+
+@transaction.atomic
+def share_timer_stop(*, session_id: int, by: User) -> None:
+    """A facilitator stops the speaker's share timer; the speaker keeps the turn."""
+    _moderator(session_id=session_id, by=by)
+    room = Room.objects.select_for_update().get(session_id=session_id)
+    if room.share_ends_at is not None:
+        room.share_ends_at, room.share_auto_next = None, False
+        room.save(update_fields=["share_ends_at", "share_auto_next"])
+        _publish(session_id, refresh=True)
+
+
+@transaction.atomic
+def share_timer_expire(*, session_id: int, ends_at: datetime, now: datetime | None = None) -> bool:
+    """A share with `auto_next` that ended at `ends_at`: the next raised hand speaks. Every
+    server process with someone in the room calls this when its clock reaches `ends_at`; the
+    row lock and the check that the same share is still running make it happen once (a share
+    stopped, restarted or passed on meanwhile is left alone). True if the turn moved."""
+    if ends_at > (now or timezone.now()):
+        return False
+    room = (
+        Room.objects.select_for_update()
+        .filter(session_id=session_id, share_ends_at=ends_at, share_auto_next=True)
+        .first()
+    )
+    if room is None:
+        return False
+    _speaker_advance(room=room)
+    _publish(session_id, refresh=True)
+    return True

@@ -31,6 +31,9 @@ function start(root) {
     guidelines: $("guidelines"), guidelinesDetails: $("guidelines-details"),
     guidelinesIntro: $("guidelines-intro"), guidelinesText: $("guidelines-text"),
     guidelinesAccept: $("guidelines-accept"),
+    shareTimer: $("share-timer"), shareLeft: $("share-left"), shareAnnounce: $("share-announce"),
+    shareMinutes: $("share-minutes"), shareAuto: $("share-auto"), shareStart: $("share-start"),
+    shareStop: $("share-stop"),
   };
 
   // Voice and video (media.js): frames go out through `send`, like everything else.
@@ -44,6 +47,7 @@ function start(root) {
     attempt: 0, timer: null, pinger: null, awaitingPong: false, pending: null,
     muted: false, paused: false, locked: false, hands: [], speaker: null, turnText: "",
     guidelines: null, accepting: false,
+    share: null, shareTicker: null, shareSaid: "",
   };
 
   // --- connection --------------------------------------------------------------------------
@@ -577,6 +581,7 @@ function start(root) {
   function onQueue(f) {
     state.hands = f.hands || [];
     state.speaker = f.speaker || null;
+    onShare(f.share || null);
     const meId = state.me && state.me.id;
     const place = state.hands.findIndex((h) => h.id === meId);
     el.hand.setAttribute("aria-pressed", String(place >= 0));
@@ -612,6 +617,78 @@ function start(root) {
     });
     if (el.next) el.next.disabled = !state.hands.length;
     if (media) media.onQueue(f);
+  }
+
+  // --- the share timer: the end is the server's; the count runs on this device's clock ------
+
+  const SHARE_NEAR_END_SECONDS = 30;
+
+  function onShare(share) {
+    const key = share ? `${share.ends_at}|${state.speaker && state.speaker.id}` : null;
+    const before = state.share ? state.share.key : null;
+    if (key === before) return;
+    clearInterval(state.shareTicker);
+    state.shareTicker = null;
+    state.share = share ? { ...share, key, end: Date.parse(share.ends_at) } : null;
+    state.shareSaid = "";
+    if (el.shareStop) el.shareStop.disabled = !state.share;
+    if (!state.share) {
+      el.shareTimer.hidden = true;
+      return;
+    }
+    el.shareTimer.hidden = false;
+    const left = Math.max(0, Math.round((state.share.end - Date.now()) / 1000));
+    if (left > 0) {
+      const name = state.speaker ? state.speaker.display_name : "";
+      announce(fmt("share_started", { name, time: mmss(left) }));
+    }
+    tickShare();
+    state.shareTicker = setInterval(tickShare, 1000);
+  }
+
+  function mmss(seconds) {
+    const m = Math.floor(seconds / 60);
+    const s = seconds % 60;
+    return `${m}:${String(s).padStart(2, "0")}`;
+  }
+
+  function announce(text) {
+    el.shareAnnounce.textContent = text;
+  }
+
+  // Once a second: the time left, shown (not read out); near the end and at the end, a quiet
+  // change of colour and one polite announcement each. No sound.
+  function tickShare() {
+    if (!state.share) return;
+    const left = Math.max(0, Math.ceil((state.share.end - Date.now()) / 1000));
+    let phase = "running";
+    if (left === 0) phase = "over";
+    else if (left <= SHARE_NEAR_END_SECONDS) phase = "ending";
+    el.shareTimer.dataset.phase = phase;
+    el.shareTimer.dataset.left = String(left);
+    el.shareLeft.textContent = left === 0 ? T.share_over : fmt("share_left", { time: mmss(left) });
+    if (phase !== "running" && state.shareSaid !== phase) {
+      state.shareSaid = phase;
+      announce(phase === "over" ? T.share_over : fmt("share_ending", { time: mmss(left) }));
+    }
+    if (left === 0) {
+      clearInterval(state.shareTicker);
+      state.shareTicker = null;
+    }
+  }
+
+  if (el.shareStart) {
+    el.shareStart.addEventListener("click", () => {
+      const minutes = Number(el.shareMinutes.value);
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 10) {
+        note(T.share_minutes_range, true);
+        el.shareMinutes.focus();
+        return;
+      }
+      send({ type: "mod.share_timer", minutes, auto_next: el.shareAuto.checked });
+    });
+    el.shareStop.addEventListener("click", () => send({ type: "mod.share_stop" }));
+    el.shareStop.disabled = true;
   }
 
   function move(index, by) {
