@@ -107,3 +107,65 @@ def test_a_reminders_link_opens_the_session_joins_the_room_and_cancels(
     response = ben.goto(link)
     assert response.status == 403
     expect(ben.get_by_role("heading", name="This link is for someone else")).to_be_visible()
+
+
+LETTER_WORLD = """
+import json
+from datetime import timedelta
+from sessions_app import selectors, services
+from sessions_app.models import RSVP, User
+from tests.factories import GroupFactory, UserFactory, ended_session, facilitator, member
+from sessions_app.services.accounts import login_session_create
+u = {unique!r}
+group = GroupFactory(name="Harbour circle " + u, slug="harbour-" + u)
+facilitator(group, UserFactory(username="lead-" + u, display_name="Robin"))
+ash = member(group, UserFactory(username="ash-" + u, display_name="Ash"))
+session = ended_session(group, days_ago=1)
+RSVP.objects.create(session=session, user=ash, status="going", attendance="attended")
+letter = services.attendance_letter_issue(
+    user=ash, group=group, date_from=session.start.date() - timedelta(days=2),
+    date_to=session.start.date() + timedelta(days=2),
+)
+print(json.dumps({{
+    "session": session.pk,
+    "reference": letter.reference,
+    "code": selectors.attendance_letter_code(letter),
+    "cookie": login_session_create(user=ash),
+}}))
+"""
+
+
+def test_letter_verify_and_feedback_pages_pass_axe(browser, hearth_server, unique):
+    out = hearth_server.shell(LETTER_WORLD.format(unique=unique))
+    data = json.loads(out.strip().splitlines()[-1])
+    problems = {}
+    for width in (360, 1280):
+        page = logged_in(browser, hearth_server, data["cookie"], width=width).new_page()
+        visitor = browser.new_context(
+            base_url=hearth_server.url, viewport={"width": width, "height": 900}
+        ).new_page()
+        pages = [
+            (page, "attendance", "/account/attendance/"),
+            (page, "letter", f"/account/attendance/{data['reference']}/"),
+            (page, "session-feedback", f"/sessions/{data['session']}/"),
+            (visitor, "verify", f"/verify/{data['code']}/"),
+            (visitor, "verify-bad", "/verify/" + "A" * 32 + "/"),
+        ]
+        for p, name, path in pages:
+            p.goto(path)
+            p.wait_for_load_state("networkidle")
+            found = _serious(p)
+            if found:
+                problems[f"{name}@{width}"] = found
+            overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                problems[f"{name}@{width}"] = [f"scrolls sideways by {overflow} px"]
+        page.context.close()
+        visitor.context.close()
+    assert problems == {}
+    # The question answered from the keyboard-reachable form, once.
+    page = logged_in(browser, hearth_server, data["cookie"]).new_page()
+    page.goto(f"/sessions/{data['session']}/")
+    page.get_by_label("Somewhat").check()
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_text("Thank you. Your answer helps the facilitators.")).to_be_visible()
