@@ -151,7 +151,7 @@ def fill() -> None:
         )
         cur.execute("ALTER TABLE sessions_app_rsvp ENABLE TRIGGER USER")
         cur.execute(RECOUNT)
-        cur.execute("ANALYZE")
+        cur.execute("VACUUM ANALYZE")
 
 
 def counts() -> dict:

@@ -115,7 +115,9 @@ class OutboundSms(models.Model):
         UNDELIVERED = "undelivered", _("Undelivered")
         FAILED = "failed", _("Failed")
 
-    idempotency_key = models.CharField(max_length=160, unique=True)
+    # Unique (sms_out_idempotency_key_uniq). The indexes below are kept to what the paths that
+    # matter read: every index is one more write per row the reminder sweep inserts.
+    idempotency_key = models.CharField(max_length=160)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     to = models.CharField(max_length=20)
     body = models.CharField(max_length=160)
@@ -125,6 +127,7 @@ class OutboundSms(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="outbound_sms",
+        db_index=False,  # sms_out_user_sent_idx serves replies; opt-outs read pending rows
     )
     session = models.ForeignKey(
         "sessions_app.Session",
@@ -148,7 +151,8 @@ class OutboundSms(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    message_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Unique where set (sms_out_message_sid_uniq): rows are inserted without one.
+    message_sid = models.CharField(max_length=64, null=True, blank=True)
     error_code = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -165,8 +169,23 @@ class OutboundSms(models.Model):
             models.Index(
                 fields=["claimed_at"], condition=Q(status="claimed"), name="sms_out_claimed_idx"
             ),
-            models.Index(fields=["to", "created_at"], name="sms_out_to_idx"),
             models.Index(fields=["session", "status"], name="sms_out_session_idx"),
+            # A reply by text finds the user's last sent reminder or offer.
+            models.Index(
+                fields=["user", "claimed_at"],
+                condition=Q(status__in=["submitted", "claimed"]),
+                name="sms_out_user_sent_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="sms_out_idempotency_key_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["message_sid"],
+                condition=Q(message_sid__isnull=False),
+                name="sms_out_message_sid_uniq",
+            ),
         ]
         verbose_name = _("outbound text")
 
