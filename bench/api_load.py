@@ -1,13 +1,20 @@
-"""Load benchmark of GET /api/v1/sessions/?start_after=...&start_before=... over 5,000 groups.
+"""Load benchmark of the session list and the directory over 5,000 groups, against peers.
 
-Daphne serves the app on 127.0.0.1 in its own process; wrk (Debian: apt-get install -y wrk)
-is the load generator, in another process, with 50 concurrent connections. Needs PostgreSQL:
+Each server (Daphne and uvicorn on config.asgi, gunicorn on config.wsgi; --workers processes
+for the last two) serves Hearth plus two peers (bench/api_peer): a naive DRF ListAPIView with
+a ModelSerializer, and the floor, a Django view returning the same bytes as Hearth's answer.
+For each server, variant (the list, its naive peer, its floor; the directory `/`, `/?day=N`,
+its floor) and number of connections, wrk (Debian: apt-get install -y wrk) runs for --seconds
+and the table gives req/s, p50/p99, and the CPU per request of the server's processes and of
+the PostgreSQL backends of this database (read from /proc before and after; the pool,
+DATABASE_POOL_MAX, keeps the backends alive through a run), with the load average. Needs
+PostgreSQL:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hearth_api .venv/bin/python bench/api_load.py
 
 The data (5,000 public groups, a weekly series each, materialised over the 120-day horizon,
 with some RSVPs) is created once and reused by later runs (--reseed starts over). With two
-or more CPUs, Daphne and wrk are pinned to different CPUs (taskset).
+or more CPUs, the server and wrk are pinned to different CPUs (taskset).
 """
 
 from __future__ import annotations
@@ -55,7 +62,7 @@ def seed(n_groups: int, reseed: bool) -> None:
         # Fresh statistics: right after a bulk load the planner would expect ~80 rows in a
         # week of sessions instead of ~4,400 and pick a plan 30x slower.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
     have = SupportGroup.objects.filter(slug__startswith=prefix).count()
     if have == n_groups and not reseed:
@@ -146,19 +153,71 @@ def seed(n_groups: int, reseed: bool) -> None:
     )
 
 
-def start_daphne(port: int, cpu: str | None, conn_max_age: int) -> subprocess.Popen:
+SERVERS = ("daphne", "uvicorn", "gunicorn")
+
+
+def server_command(kind: str, port: int, workers: int) -> list[str]:
+    bin_dir = Path(sys.executable).parent
+    if kind == "daphne":
+        return [
+            str(bin_dir / "daphne"),
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-v",
+            "0",
+            "config.asgi:application",
+        ]
+    if kind == "uvicorn":
+        return [
+            str(bin_dir / "uvicorn"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--http",
+            "httptools",
+            "--loop",
+            "uvloop",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "config.asgi:application",
+        ]
+    if kind == "gunicorn":
+        return [
+            str(bin_dir / "gunicorn"),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+            "config.wsgi:application",
+        ]
+    raise SystemExit(f"unknown server {kind}")
+
+
+def start_server(
+    kind: str, port: int, cpu: str | None, *, workers: int, pool: int, floor_dir: str
+) -> subprocess.Popen:
     env = {
         **os.environ,
         **production_env(),  # DEBUG off, with throwaway SECRET_KEY and NOTES_ENCRYPTION_KEYS
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": with_conn_max_age(os.environ["DATABASE_URL"], conn_max_age),
+        "DJANGO_SETTINGS_MODULE": "api_peer.settings",  # Hearth + the peers (bench/api_peer)
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+        "DATABASE_POOL_MAX": str(pool),
+        "BENCH_FLOOR_DIR": floor_dir,
     }
-    cmd = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
-    cmd += ["-v", "0", "config.asgi:application"]
+    cmd = server_command(kind, port, workers)
     if cpu is not None:
         cmd = ["taskset", "-c", cpu, *cmd]
     server = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
@@ -167,24 +226,52 @@ def start_daphne(port: int, cpu: str | None, conn_max_age: int) -> subprocess.Po
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("Daphne did not answer /healthz within 30 s")
+    raise SystemExit(f"{kind} did not answer /healthz within 60 s")
 
 
-def daphne_pid(server: subprocess.Popen) -> int:
-    """Daphne's pid (under taskset, Popen's pid is taskset's, which execs Daphne: the same)."""
-    return server.pid
+def _proc_stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
 
 
-def with_conn_max_age(url: str, seconds: int) -> str:
-    if not seconds:
-        return url
-    return f"{url}{'&' if '?' in url else '?'}conn_max_age={seconds}"
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes (and their reaped children), from /proc."""
+    total = 0
+    for pid in pids:
+        fields = _proc_stat(pid)
+        if fields:
+            total += sum(int(v) for v in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (and its reaped children), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+def process_tree(pid: int) -> list[int]:
+    """pid and its descendants (gunicorn's and uvicorn's workers)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _proc_stat(int(entry.name))):
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(parents.get(p, []))
+    return out
+
+
+def db_backends(dbname: str) -> list[int]:
+    """PostgreSQL backends connected to the bench's own database (other databases on the same
+    server, other people's, are not counted). With the pool they live through a run."""
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [dbname],
+        ).fetchall()
+    return [r[0] for r in rows]
 
 
 def run_wrk(url: str, *, connections: int, seconds: int, cpu: str | None) -> dict:
@@ -221,17 +308,23 @@ def run_wrk(url: str, *, connections: int, seconds: int, cpu: str | None) -> dic
     }
 
 
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", type=int, default=5000)
-    parser.add_argument("--connections", default="50", help="comma-separated, e.g. 1,10,50")
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", default="1,10,50", help="comma-separated")
+    parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--window-days", type=int, default=7)
-    parser.add_argument("--repeat", type=int, default=3)
-    # Under ASGI each request runs in its own thread, so persistent connections (CONN_MAX_AGE)
-    # pile up, one per thread, until PostgreSQL refuses more: the default is a connection per
-    # request, as Django recommends for ASGI without a pool.
-    parser.add_argument("--conn-max-age", type=int, default=0, help="seconds; 0: per request")
+    parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn/gunicorn processes")
+    parser.add_argument(
+        "--variants",
+        default="list,list-naive,list-floor,directory,directory-day,directory-floor",
+    )
+    parser.add_argument("--pool", type=int, default=20, help="DATABASE_POOL_MAX; 0: none")
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--no-pin", action="store_true", help="do not pin to separate CPUs")
     args = parser.parse_args()
@@ -240,54 +333,93 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
 
+    import tempfile
+
     import django
 
     django.setup()
     seed(args.groups, args.reseed)
-    from django.db import connections
+    from django.db import connection, connections
 
+    dbname = connection.settings_dict["NAME"]
     connections.close_all()
 
     cpus = sorted(os.sched_getaffinity(0))
     pin = len(cpus) >= 2 and not args.no_pin
     server_cpu, load_cpu = (str(cpus[0]), str(cpus[1])) if pin else (None, None)
-    port = free_port()
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     start_after = (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     start_before = (now + timedelta(days=1 + args.window_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    url = (
-        f"http://127.0.0.1:{port}/api/v1/sessions/"
-        f"?start_after={start_after}&start_before={start_before}"
+    window = f"?start_after={start_after}&start_before={start_before}"
+    day = (now + timedelta(days=2)).weekday()
+    paths = {
+        "list": f"/api/v1/sessions/{window}",
+        "list-naive": f"/bench/naive/sessions/{window}",
+        "list-floor": "/bench/floor/list/",
+        "directory": "/",
+        "directory-day": f"/?day={day}",
+        "directory-floor": "/bench/floor/directory/",
+    }
+    variants = args.variants.split(",")
+    floor_dir = tempfile.mkdtemp(prefix="hearth-bench-floor-")
+    print(
+        f"load average at the start: {load_average()}; pool {args.pool}; "
+        f"workers {args.workers} (uvicorn, gunicorn); {args.seconds} s per run",
+        flush=True,
     )
-    server = start_daphne(port, server_cpu, args.conn_max_age)
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            body = response.read()
-        count = int(re.search(rb'"count":(\d+)', body).group(1))
-        print(f"GET {url}\n-> {count} sessions in the window, 50 per page", flush=True)
-        run_wrk(url, connections=10, seconds=3, cpu=load_cpu)  # warm-up
-        print(
-            "\n| connections | run | requests/s | p50 ms | p90 ms | p99 ms "
-            "| server CPU ms/request | non-2xx | socket errors |"
+    print(
+        "\n| server | variant | conns | req/s | p50 ms | p99 ms | server CPU ms/req "
+        "| DB CPU ms/req | bytes | non-2xx | load avg |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for kind in args.servers.split(","):
+        port = free_port()
+        server = start_server(
+            kind, port, server_cpu, workers=args.workers, pool=args.pool, floor_dir=floor_dir
         )
-        print("|---|---|---|---|---|---|---|---|---|")
-        for connections_n in [int(c) for c in args.connections.split(",")]:
-            for run in range(1, args.repeat + 1):
-                cpu_before = cpu_seconds(daphne_pid(server))
-                r = run_wrk(url, connections=connections_n, seconds=args.seconds, cpu=load_cpu)
-                cpu_ms = (cpu_seconds(daphne_pid(server)) - cpu_before) * 1000 / r["requests"]
-                print(
-                    f"| {connections_n} | {run} | {r['rps']:.0f} | {r['p50']:.1f} | "
-                    f"{r['p90']:.1f} | {r['p99']:.1f} | {cpu_ms:.1f} | {r['non2xx']} | "
-                    f"{r['errors']} |",
-                    flush=True,
-                )
-    finally:
-        server.terminate()
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            base = f"http://127.0.0.1:{port}"
+            sizes = {}
+            for name in ("list", "directory"):
+                with urllib.request.urlopen(base + paths[name], timeout=30) as response:  # noqa: S310
+                    body = response.read()
+                Path(floor_dir, name).write_bytes(body)
+                sizes[name] = sizes[f"{name}-floor"] = len(body)
+            with urllib.request.urlopen(base + paths["list-naive"], timeout=60) as response:  # noqa: S310
+                sizes["list-naive"] = len(response.read())
+            sizes["directory-day"] = sizes["directory"]
+            run_wrk(base + paths["list"], connections=10, seconds=2, cpu=load_cpu)  # warm-up
+            tree = process_tree(server.pid)
+            for variant in variants:
+                for conns in [int(c) for c in args.connections.split(",")]:
+                    backends = db_backends(dbname)
+                    server_before = cpu_seconds(tree)
+                    db_before = cpu_seconds(backends)
+                    r = run_wrk(
+                        base + paths[variant],
+                        connections=conns,
+                        seconds=args.seconds,
+                        cpu=load_cpu,
+                    )
+                    n = max(r["requests"], 1)
+                    server_ms = (cpu_seconds(tree) - server_before) * 1000 / n
+                    db_ms = (cpu_seconds(backends) - db_before) * 1000 / n
+                    print(
+                        f"| {kind} | {variant} | {conns} | {r['rps']:.0f} | {r['p50']:.1f} | "
+                        f"{r['p99']:.1f} | {server_ms:.2f} | {db_ms:.2f} | {sizes[variant]:,} "
+                        f"| {r['non2xx']} | {load_average()} |",
+                        flush=True,
+                    )
+        finally:
+            for pid in reversed(process_tree(server.pid)):
+                try:
+                    os.kill(pid, 15)
+                except OSError:
+                    pass
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 if __name__ == "__main__":
