@@ -8,13 +8,16 @@ decided by the pages that take it (frontend/views_links.py); it logs nobody in.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 
 from sessions_app.models import Session, User
 from sessions_app.selectors.feedback import FEEDBACK_DAYS
@@ -46,12 +49,19 @@ def _from_b62(text: str) -> int:
     return number
 
 
+@functools.lru_cache(maxsize=8)
+def _hmac_key(salt: str, secret: str) -> bytes:
+    """The key django.utils.crypto.salted_hmac derives (sha256 of salt + secret)."""
+    return hashlib.sha256((salt + secret).encode()).digest()
+
+
 def _signature(
     session_id: int, user_id: int, secret: str | None = None, purpose: str = SESSION_LINK_PATH
 ) -> str:
-    digest = salted_hmac(
-        _SALTS[purpose], f"{session_id}:{user_id}", secret=secret, algorithm="sha256"
-    )
+    # salted_hmac's HMAC, with its key (a hash of salt and secret) derived once per secret:
+    # the reminder sweep signs thousands of links at a time.
+    key = _hmac_key(_SALTS[purpose], settings.SECRET_KEY if secret is None else secret)
+    digest = hmac.new(key, f"{session_id}:{user_id}".encode(), hashlib.sha256)
     return _b62(int.from_bytes(digest.digest()[:8], "big")).rjust(SIGNATURE_CHARS, "0")[
         -SIGNATURE_CHARS:
     ]
