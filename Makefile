@@ -66,14 +66,19 @@ lock:
 	mv requirements-dev.lock.tmp requirements-dev.lock
 	@echo "requirements.lock and requirements-dev.lock refreshed: review the diff, then make clean && make test"
 
+# Links in calendar feeds, texts and invitations point at the server make run starts (HOST and
+# PORT) unless PUBLIC_BASE_URL is set (in the environment or on the command line).
+RUN_BASE_URL := $(or $(PUBLIC_BASE_URL),http://$(HOST):$(PORT))
+RUN_ENV := PUBLIC_BASE_URL='$(RUN_BASE_URL)'
+
 run: $(VENV)/.installed
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py collectstatic --noinput -v 0
-	@echo "Hearth is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(PY) manage.py run_periodic_sweeps & sweeps=$$!; \
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	@echo "Hearth is at http://$(HOST):$(PORT)/  (Ctrl-C stops it; links say $(RUN_BASE_URL))"
+	$(RUN_ENV) $(PY) manage.py run_periodic_sweeps & sweeps=$$!; \
 	trap 'kill $$sweeps 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(RUN_ENV) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -145,9 +145,14 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# WhiteNoise serves static files from Daphne. With finders on it also serves them straight
-# from the apps, so a server started without `collectstatic` still has its CSS (no manifest
-# storage for the same reason: a missing manifest entry would turn pages into 500s).
+# WhiteNoise serves static files from Daphne: after `collectstatic`, compressed and under
+# content-hashed names cached for a year (config/static_storage.py). With finders on it also
+# serves them straight from the apps, so a server started without `collectstatic` still has
+# its CSS (the storage then links the plain names).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "config.static_storage.StaticFilesStorage"},
+}
 WHITENOISE_USE_FINDERS = True
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
