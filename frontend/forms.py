@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from frontend.words import WEEKDAY_NAMES
+from frontend.words import WEEKDAY_NAMES, topic_label
 from sessions_app import zones
 from sessions_app.models import (
     NotificationPreference,
@@ -87,7 +87,7 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args, topics: list[str], languages: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = [("", _("Any topic"))] + [
-            (t, t.capitalize()) for t in topics
+            (t, topic_label(t)) for t in topics
         ]
         self.fields["language"].choices = [("", _("Any language"))] + languages
 

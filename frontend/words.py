@@ -39,6 +39,32 @@ _ZONE_LABELS = {
     "America/Vancouver": gettext_lazy("Pacific"),
     "America/Anchorage": gettext_lazy("Alaska"),
     "Pacific/Honolulu": gettext_lazy("Hawaii"),
+    # Where Spanish speakers live: named as they say it ("hora del centro de México"), not
+    # "<city> time" with the English spelling of the city.
+    "America/Mexico_City": gettext_lazy("Mexico City time"),
+    "America/Monterrey": gettext_lazy("Mexico City time"),
+    "America/Merida": gettext_lazy("Mexico City time"),
+    "America/Cancun": gettext_lazy("Cancún time"),
+    "America/Tijuana": gettext_lazy("Pacific"),
+    "America/Bogota": gettext_lazy("Colombia time"),
+    "America/Lima": gettext_lazy("Peru time"),
+    "America/Guayaquil": gettext_lazy("Ecuador time"),
+    "America/Caracas": gettext_lazy("Venezuela time"),
+    "America/Santiago": gettext_lazy("Chile time"),
+    "America/Argentina/Buenos_Aires": gettext_lazy("Buenos Aires time"),
+    "America/Montevideo": gettext_lazy("Uruguay time"),
+    "America/Asuncion": gettext_lazy("Paraguay time"),
+    "America/La_Paz": gettext_lazy("Bolivia time"),
+    "America/Guatemala": gettext_lazy("Central America time"),
+    "America/El_Salvador": gettext_lazy("Central America time"),
+    "America/Tegucigalpa": gettext_lazy("Central America time"),
+    "America/Managua": gettext_lazy("Central America time"),
+    "America/Costa_Rica": gettext_lazy("Central America time"),
+    "America/Panama": gettext_lazy("Panama time"),
+    "America/Havana": gettext_lazy("Cuba time"),
+    "America/Santo_Domingo": gettext_lazy("Dominican Republic time"),
+    "America/Puerto_Rico": gettext_lazy("Puerto Rico time"),
+    "Atlantic/Canary": gettext_lazy("Canary Islands time"),
     "Europe/London": gettext_lazy("UK time"),
     "Europe/Dublin": gettext_lazy("Irish time"),
     "Europe/Lisbon": gettext_lazy("Portugal time"),
@@ -94,6 +120,30 @@ def timezone_label(name: str) -> str:
         return str(_ZONE_LABELS[name])
     city = name.rsplit("/", 1)[-1].replace("_", " ")
     return _("%(city)s time") % {"city": city}
+
+
+# The topics Hearth's groups use most, in the reader's language; any other topic is shown as
+# written.
+TOPIC_LABELS = {
+    "grief": gettext_lazy("Grief"),
+    "caregiving": gettext_lazy("Caregiving"),
+    "anxiety": gettext_lazy("Anxiety"),
+    "depression": gettext_lazy("Depression"),
+    "recovery": gettext_lazy("Recovery"),
+    "addiction": gettext_lazy("Addiction"),
+    "parenting": gettext_lazy("Parenting"),
+    "chronic illness": gettext_lazy("Chronic illness"),
+    "cancer": gettext_lazy("Cancer"),
+    "loss": gettext_lazy("Loss"),
+    "trauma": gettext_lazy("Trauma"),
+    "lgbtq": gettext_lazy("LGBTQ+"),
+}
+
+
+def topic_label(topic: str) -> str:
+    """A group's topic as the reader says it ("Duelo" for "grief"); else as written."""
+    label = TOPIC_LABELS.get((topic or "").strip().lower())
+    return str(label) if label is not None else capfirst(topic or "")
 
 
 def clock_time(value: time | datetime) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import get_language_info, pgettext
 from django.utils.translation import gettext as _
 
 from frontend.words import clock_time, timezone_label
+from frontend.words import topic_label as _topic_label
 
 register = template.Library()
 
@@ -56,3 +57,9 @@ def language_label(code: str) -> str:
         return get_language_info(code)["name_translated"]
     except KeyError:
         return code
+
+
+@register.filter
+def topic_label(topic: str) -> str:
+    """A group's topic in the page's language ("Duelo"), or as written if unknown."""
+    return _topic_label(topic)

@@ -247,3 +247,54 @@ def test_a_group_with_its_own_video_link_says_so_and_shows_it_to_members(client,
     for url in ("/groups/tuesday-circle/", f"/sessions/{session.pk}/"):
         body = text(client.get(url))
         assert 'href="https://video.example.org/tuesday"' in body
+
+
+# --- Spanish, whole ---------------------------------------------------------------------------
+
+
+def test_spanish_topics_zones_and_month_abbreviations(client, world):
+    from sessions_app.models import SupportGroup  # noqa: PLC0415
+
+    SupportGroup.objects.filter(pk=world["group"].pk).update(
+        topic="grief", timezone="America/Mexico_City"
+    )
+    directory = text(client.get("/?topic=grief", HTTP_ACCEPT_LANGUAGE="es"))
+    assert '<option value="grief" selected>Duelo</option>' in directory
+    assert "<span>Duelo</span>" in directory and "Grief" not in directory
+    body = text(client.get("/groups/tuesday-circle/", HTTP_ACCEPT_LANGUAGE="es"))
+    assert "hora del centro de México" in body and "Mexico City" not in body  # English keeps it
+    # "lun 7 dic": the month in lower case, as Spanish writes it.
+    assert re.search(
+        r"(lun|mar|mié|jue|vie|sáb|dom) \d{1,2} (ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic),",
+        body,
+    )
+    assert not re.search(r"\d{1,2} (Ene|Feb|Mar|Abr|May|Jun|Jul|Ago|Sep|Oct|Nov|Dic)\b", body)
+    unknown = SupportGroup.objects.filter(pk=world["group"].pk)
+    unknown.update(topic="long covid")
+    assert "<span>Long covid</span>" in text(client.get("/groups/tuesday-circle/"))
+
+
+def test_the_note_editors_autosave_words_are_translated(client, world):
+    import json  # noqa: PLC0415
+
+    from django.utils import translation  # noqa: PLC0415
+
+    from frontend.facilitator.views.sessions import note_strings  # noqa: PLC0415
+
+    with translation.override("es"):
+        spanish = {k: str(v) for k, v in note_strings().items()}
+    with translation.override("en"):
+        english = {k: str(v) for k, v in note_strings().items()}
+    same = {k for k in english if english[k] == spanish[k]}
+    assert same == set(), same
+    assert spanish["saving"] == "Guardando…" and spanish["saved"] == "Guardado"
+    client.force_login(world["facilitator"])
+    world["facilitator"].language = "es"
+    world["facilitator"].save(update_fields=["language"])
+    page = client.get(f"/facilitate/sessions/{world['session'].pk}/").content.decode()
+    state = json.loads(re.search(r'id="note-state"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert state["strings"]["not_saved_yet"] == "Aún sin guardar"
+    # facilitator.js shows no word of its own: each comes from the page's strings.
+    script = __import__("pathlib").Path("frontend/static/frontend/facilitator.js").read_text()
+    for word in ("Saving", '"Saved"', "Not saved", "Dismiss", "Use their version"):
+        assert word not in script.split("const T =", 1)[1].replace("// ", "//"), word

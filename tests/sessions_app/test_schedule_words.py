@@ -136,5 +136,5 @@ def test_spanish_monthly_and_every_other_week():
             "El primer lunes de cada mes a las 10:00, hora del Centro"
         ]
         assert group_schedule_in_words(group=fortnightly) == [
-            "Un miércoles sí y otro no a las 20:00, hora de Mexico City"
+            "Un miércoles sí y otro no a las 20:00, hora del centro de México"
         ]

@@ -110,6 +110,47 @@ def _note_client_state(session: Session, note: dict) -> dict:
         "session": session.pk,
         "revision": note["revision"],
         "api": reverse("session-note", args=[session.pk]),
+        "strings": note_strings(),
+    }
+
+
+def note_strings() -> dict:
+    """The words facilitator.js shows while it autosaves, in the page's language."""
+    return {
+        "saving": _("Saving…"),
+        "saved": _("Saved"),
+        "not_saved_yet": _("Not saved yet"),
+        "retrying": _("Not saved yet — retrying"),
+        "not_saved_because": _("Not saved: {why}"),
+        "check_the_note": _("please check the note"),
+        "signed_out": _(
+            "Not saved: you are signed out. Your text is kept on this device; sign in and "
+            "reopen this page."
+        ),
+        "restored": _("Restored text from this device that was not saved yet"),
+        "conflict_status": _("Not saved: someone else saved this note"),
+        "conflict_unloaded": _(
+            "Someone else saved this note, and their version could not be loaded yet. Your "
+            "text is kept here and on this device."
+        ),
+        "conflict_title": _("Someone else saved this note while you were writing"),
+        "conflict_help": _(
+            "Nothing is lost: both versions are below, and yours stays in the form. Copy what "
+            "you need from theirs, then keep yours, or take theirs."
+        ),
+        "yours_unsaved": _("Your version (not saved yet)"),
+        "yours_not_saved": _("Your version (not saved)"),
+        "saved_by": _("Saved by {name} (revision {revision})"),
+        "someone": _("someone"),
+        "keep_mine": _("Keep my version and save"),
+        "use_theirs": _("Use their version"),
+        "earlier_text": _("Your earlier text, for copying"),
+        "dismiss": _("Dismiss"),
+        "done": _("Done"),
+        "follow_up_n": _("Follow-up {n}"),
+        "add_follow_up": _("Add a follow-up"),
+        "summary": _("Summary:"),
+        "themes": _("Themes:"),
     }
 
 

@@ -12,6 +12,9 @@ const form = document.getElementById("note-form");
 
 if (stateEl && form) {
   const state = JSON.parse(stateEl.textContent);
+  // Every word this script shows, in the page's language (frontend/facilitator/views/sessions.py).
+  const T = state.strings || {};
+  const fmt = (key, params) => (T[key] || key).replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
   const storageKey = `hearth:note:${state.session}`;
   const statusEl = document.getElementById("note-status");
   const conflictEl = document.getElementById("note-conflict");
@@ -74,10 +77,10 @@ if (stateEl && form) {
     const li = document.createElement("li");
     li.className = "follow-up";
     li.innerHTML =
-      `<label class="visually-hidden" for="fu-done-${i}">Done</label>` +
+      `<label class="visually-hidden" for="fu-done-${i}">${escapeHtml(T.done)}</label>` +
       `<input type="checkbox" id="fu-done-${i}" name="follow_up_done" value="${i}">` +
-      `<label class="visually-hidden" for="fu-text-${i}">Follow-up ${i + 1}</label>` +
-      `<input type="text" id="fu-text-${i}" name="follow_up_text" maxlength="500" placeholder="Add a follow-up">`;
+      `<label class="visually-hidden" for="fu-text-${i}">${escapeHtml(fmt("follow_up_n", { n: i + 1 }))}</label>` +
+      `<input type="text" id="fu-text-${i}" name="follow_up_text" maxlength="500" placeholder="${escapeHtml(T.add_follow_up)}">`;
     li.querySelector("input[type=text]").value = text;
     li.querySelector("input[type=checkbox]").checked = done;
     list.appendChild(li);
@@ -106,9 +109,9 @@ if (stateEl && form) {
 
   const versionHtml = (title, c) =>
     `<div class="card"><h3>${escapeHtml(title)}</h3>` +
-    `<p><strong>Summary:</strong> ${escapeHtml(c.summary)}</p>` +
+    `<p><strong>${escapeHtml(T.summary)}</strong> ${escapeHtml(c.summary)}</p>` +
     `<pre>${escapeHtml(c.body)}</pre>` +
-    (c.themes.length ? `<p><strong>Themes:</strong> ${escapeHtml(c.themes.join(", "))}</p>` : "") +
+    (c.themes.length ? `<p><strong>${escapeHtml(T.themes)}</strong> ${escapeHtml(c.themes.join(", "))}</p>` : "") +
     (c.follow_ups.length
       ? `<ul>${c.follow_ups.map((f) => `<li>${f.done ? "✓ " : ""}${escapeHtml(f.text)}</li>`).join("")}</ul>`
       : "") +
@@ -116,7 +119,7 @@ if (stateEl && form) {
 
   const showConflict = async () => {
     blocked = true;
-    setStatus("Not saved: someone else saved this note", "pending");
+    setStatus(T.conflict_status, "pending");
     let theirs = null;
     try {
       const response = await fetch(state.api, { headers: { Accept: "application/json" }, credentials: "same-origin" });
@@ -128,19 +131,18 @@ if (stateEl && form) {
     conflictEl.hidden = false;
     if (!theirs) {
       conflictEl.innerHTML =
-        "<p>Someone else saved this note, and their version could not be loaded yet. Your text is kept here and on this device.</p>";
+        `<p>${escapeHtml(T.conflict_unloaded)}</p>`;
       blocked = false;
       schedule(retryDelay);
       return;
     }
     conflictEl.innerHTML =
-      `<h3>Someone else saved this note while you were writing</h3>` +
-      `<p>Nothing is lost: both versions are below, and yours stays in the form. ` +
-      `Copy what you need from theirs, then keep yours, or take theirs.</p>` +
-      `<div class="versions">${versionHtml("Your version (not saved yet)", mine)}` +
-      versionHtml(`Saved by ${theirs.updated_by || "someone"} (revision ${theirs.revision})`, theirs) +
-      `</div><p class="buttons"><button type="button" data-choice="mine">Keep my version and save</button> ` +
-      `<button type="button" class="secondary" data-choice="theirs">Use their version</button></p>`;
+      `<h3>${escapeHtml(T.conflict_title)}</h3>` +
+      `<p>${escapeHtml(T.conflict_help)}</p>` +
+      `<div class="versions">${versionHtml(T.yours_unsaved, mine)}` +
+      versionHtml(fmt("saved_by", { name: theirs.updated_by || T.someone, revision: theirs.revision }), theirs) +
+      `</div><p class="buttons"><button type="button" data-choice="mine">${escapeHtml(T.keep_mine)}</button> ` +
+      `<button type="button" class="secondary" data-choice="theirs">${escapeHtml(T.use_theirs)}</button></p>`;
     conflictEl.querySelector("[data-choice=mine]").addEventListener("click", () => {
       setRevision(theirs.revision);
       conflictEl.hidden = true;
@@ -153,11 +155,11 @@ if (stateEl && form) {
       fill(theirs);
       localStorage.removeItem(storageKey);
       blocked = false;
-      setStatus("Saved", "saved");
+      setStatus(T.saved, "saved");
       // Their version is in the form now; yours stays readable here until dismissed.
       conflictEl.innerHTML =
-        `<h3>Your earlier text, for copying</h3>${versionHtml("Your version (not saved)", mine)}` +
-        `<p><button type="button" class="secondary" data-choice="dismiss">Dismiss</button></p>`;
+        `<h3>${escapeHtml(T.earlier_text)}</h3>${versionHtml(T.yours_not_saved, mine)}` +
+        `<p><button type="button" class="secondary" data-choice="dismiss">${escapeHtml(T.dismiss)}</button></p>`;
       conflictEl.querySelector("[data-choice=dismiss]").addEventListener("click", () => {
         conflictEl.hidden = true;
       });
@@ -174,7 +176,7 @@ if (stateEl && form) {
     }
     const content = collect();
     inFlight = true;
-    setStatus("Saving…", "pending");
+    setStatus(T.saving, "pending");
     let response = null;
     try {
       response = await fetch(state.api, {
@@ -194,7 +196,7 @@ if (stateEl && form) {
       const now = collect();
       if (same(now, content) && !again) {
         localStorage.removeItem(storageKey);
-        setStatus("Saved", "saved");
+        setStatus(T.saved, "saved");
       } else {
         again = false;
         keepDraft(now);
@@ -212,14 +214,14 @@ if (stateEl && form) {
       const text = Object.entries(errors)
         .map(([k, v]) => `${k}: ${[].concat(v).join(" ")}`)
         .join("; ");
-      setStatus(`Not saved: ${text || "please check the note"}`, "pending");
+      setStatus(fmt("not_saved_because", { why: text || T.check_the_note }), "pending");
       return; // the draft stays on this device; the next edit tries again
     }
     if (response && (response.status === 401 || response.status === 403)) {
-      setStatus("Not saved: you are signed out. Your text is kept on this device; sign in and reopen this page.", "pending");
+      setStatus(T.signed_out, "pending");
       return;
     }
-    setStatus("Not saved yet — retrying", "pending");
+    setStatus(T.retrying, "pending");
     schedule(retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30000);
   }
@@ -227,7 +229,7 @@ if (stateEl && form) {
   const changed = () => {
     keepDraft(collect());
     if (!blocked) {
-      setStatus("Not saved yet", "pending");
+      setStatus(T.not_saved_yet, "pending");
       schedule(1000);
     }
   };
@@ -255,7 +257,7 @@ if (stateEl && form) {
     if (!same(draft.content, collect())) {
       fill(draft.content);
       setRevision(Number(draft.base) || 0);
-      setStatus("Restored text from this device that was not saved yet", "pending");
+      setStatus(T.restored, "pending");
       save();
     } else {
       localStorage.removeItem(storageKey);
