@@ -195,6 +195,11 @@ def room_strings() -> dict[str, str]:
         "share_ending": _("{time} left in this share: time to start finishing."),
         "share_over": _("Time is up for this share."),
         "share_minutes_range": _("A share lasts 1 to 10 minutes."),
+        "pass": _("Pass"),
+        "round_pass": _("Pass this round"),
+        "round_started": _("A round has started: {prompt}"),
+        "round_over": _("The round is over."),
+        "round_prompt_needed": _("Write a prompt for the round first."),
         # Voice and video (media.js)
         "media_joining": _("Joining the call…"),
         "media_in_call": _("You are in the call."),

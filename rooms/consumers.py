@@ -45,6 +45,8 @@ FACILITATOR_FRAMES = {
     "mod.reorder",
     "mod.share_timer",
     "mod.share_stop",
+    "mod.round_start",
+    "mod.round_end",
     "room.lock",
     "room.end",
     "private.reply",
@@ -65,6 +67,7 @@ FRAME_TYPES = frozenset(
         "block",
         "report.person",
         "guidelines.accept",
+        "round.pass",
         *MEDIA_FRAMES,
         *FACILITATOR_FRAMES,
     }
@@ -488,6 +491,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def frame_mod_share_stop(self, frame):
         await room_db(services.share_timer_stop)(session_id=self.session_id, by=self.user)
+
+    async def frame_mod_round_start(self, frame):
+        await room_db(services.round_start)(
+            session_id=self.session_id, by=self.user, prompt=frame.get("prompt")
+        )
+
+    async def frame_mod_round_end(self, frame):
+        await room_db(services.round_end)(session_id=self.session_id, by=self.user)
+
+    async def frame_round_pass(self, frame):
+        await room_db(services.round_pass)(session_id=self.session_id, user=self.user)
 
     async def frame_room_lock(self, frame):
         await room_db(services.room_lock)(

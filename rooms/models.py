@@ -30,6 +30,9 @@ class Room(models.Model):
     # then moves on to the next raised hand by itself. Cleared whenever the speaker changes.
     share_ends_at = models.DateTimeField(null=True, blank=True)
     share_auto_next = models.BooleanField(default=False)
+    # A round (docs/rooms.md, Rounds): everyone present in the queue in turn, with a prompt.
+    round_prompt = models.CharField(max_length=300, blank=True)
+    round_started_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -173,9 +173,17 @@ def room_snapshot(*, session_id: int, now: datetime | None = None) -> dict:
             "hands": [{"id": h.user_id, "display_name": h.display_name} for h in hands],
             "speaker": speaker,
             **_share(room, speaker),
+            **_round(room),
         },
         "last_seq": room.last_seq if room else 0,
     }
+
+
+def _round(room: Room | None) -> dict:
+    """The queue frame's `round` while a round is on (absent otherwise)."""
+    if room is None or room.round_started_at is None:
+        return {}
+    return {"round": {"prompt": room.round_prompt, "started_at": _iso(room.round_started_at)}}
 
 
 def _share(room: Room | None, speaker: dict | None) -> dict:

@@ -101,7 +101,13 @@ def room_close(*, session: Session, by: User, now: datetime | None = None) -> Se
         session.room_open = False
         session.save(update_fields=["room_open", "updated_at"])
         Room.objects.filter(session=session).update(
-            ended_at=now, ended_by=by, speaker=None, share_ends_at=None, share_auto_next=False
+            ended_at=now,
+            ended_by=by,
+            speaker=None,
+            share_ends_at=None,
+            share_auto_next=False,
+            round_prompt="",
+            round_started_at=None,
         )
         RoomParticipant.objects.filter(session=session).update(hand_raised_at=None, hand_rank=None)
         audit_log(actor=by, action="room.end", obj=session)

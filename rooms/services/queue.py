@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from rooms import selectors
 from rooms.models import Room, RoomParticipant
-from rooms.services._common import RoomError, _moderator, _participant, is_whole_number
+from rooms.services._common import (
+    FACILITATOR,
+    RoomError,
+    _moderator,
+    _participant,
+    _refuse_nul,
+    is_whole_number,
+)
 from rooms.services.lifecycle import _publish
 from sessions_app.models import User
 
@@ -50,7 +57,12 @@ def _speaker_advance(*, room: Room) -> None:
     )
     room.speaker_id = first.user_id if first else None
     room.share_ends_at, room.share_auto_next = None, False  # a new turn starts untimed
-    room.save(update_fields=["speaker", "share_ends_at", "share_auto_next"])
+    fields = ["speaker", "share_ends_at", "share_auto_next"]
+    if first is None and room.round_started_at is not None:
+        # The queue has emptied: the round is over.
+        room.round_prompt, room.round_started_at = "", None
+        fields += ["round_prompt", "round_started_at"]
+    room.save(update_fields=fields)
     if first:
         first.hand_raised_at, first.hand_rank = None, None
         first.save(update_fields=["hand_raised_at", "hand_rank"])
@@ -164,3 +176,65 @@ def share_timer_expire(*, session_id: int, ends_at: datetime, now: datetime | No
     _speaker_advance(room=room)
     _publish(session_id, refresh=True)
     return True
+
+
+# --- rounds -----------------------------------------------------------------------------------
+
+ROUND_PROMPT_MAX = 300
+
+
+@transaction.atomic
+def round_start(*, session_id: int, by: User, prompt, now: datetime | None = None) -> Room:
+    """A facilitator starts a round with a prompt: every attendee present (admitted, not in
+    the lobby, not removed) goes into the queue in the order they arrived, replacing the
+    raised hands, and the first of them has the turn. The round ends when the queue empties
+    (`_speaker_advance`) or with `round_end`."""
+    _moderator(session_id=session_id, by=by)
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ValidationError({"prompt": _("A round needs a prompt.")})
+    prompt = prompt.strip()
+    if len(prompt) > ROUND_PROMPT_MAX:
+        raise ValidationError({"prompt": _("A prompt is at most 300 characters.")})
+    _refuse_nul(prompt, "prompt")
+    room = Room.objects.select_for_update().get(session_id=session_id)
+    present = list(
+        selectors.participants_present(session_id=session_id)
+        .filter(admitted_at__isnull=False)
+        .exclude(role=FACILITATOR)
+        .order_by("first_joined_at", "pk")
+    )
+    if not present:
+        raise RoomError(_("Nobody is here for a round yet."), code="conflict")
+    now = now or timezone.now()
+    RoomParticipant.objects.filter(session_id=session_id).update(
+        hand_raised_at=None, hand_rank=None
+    )
+    for rank, participant in enumerate(present, start=1):
+        participant.hand_raised_at, participant.hand_rank = now, rank
+    RoomParticipant.objects.bulk_update(present, ["hand_raised_at", "hand_rank"])
+    room.round_prompt, room.round_started_at = prompt, now
+    room.save(update_fields=["round_prompt", "round_started_at"])
+    _speaker_advance(room=room)
+    _publish(session_id, refresh=True)
+    return room
+
+
+@transaction.atomic
+def round_pass(*, session_id: int, user: User) -> None:
+    """Pass in a round: out of its queue, and if it is my turn, the next person's."""
+    room = Room.objects.select_for_update().get(session_id=session_id)
+    _participant(session_id=session_id, user=user)
+    if room.round_started_at is None:
+        raise RoomError(_("There is no round going on."), code="conflict")
+    turn_pass(session_id=session_id, user=user)
+
+
+@transaction.atomic
+def round_end(*, session_id: int, by: User) -> None:
+    """A facilitator ends the round: the prompt goes; the speaker and hands stay."""
+    _moderator(session_id=session_id, by=by)
+    room = Room.objects.select_for_update().get(session_id=session_id)
+    if room.round_started_at is not None:
+        room.round_prompt, room.round_started_at = "", None
+        room.save(update_fields=["round_prompt", "round_started_at"])
+        _publish(session_id, refresh=True)

@@ -227,16 +227,18 @@ async def test_a_muted_attendee_may_accept_but_stays_muted(agreed_world):
 
 async def test_removed_and_outsiders_cannot_accept(agreed_world):
     w = agreed_world
-    lead, _ = await enter(w.session.pk, w.lead)
-    ana, _ = await enter(w.session.pk, w.ana)
-    await lead.send({"type": "mod.remove", "user": w.ana.pk})
-    assert await ana.closed_with() == 4410
 
     def other_facilitator():
         other = GroupFactory()
         return facilitator(other, UserFactory())
 
+    # Made before anyone connects: SQLite's test database takes one writer at a time.
     stranger = await db(other_facilitator)()
+    lead, _ = await enter(w.session.pk, w.lead)
+    ana, _ = await enter(w.session.pk, w.ana)
+    await lead.send({"type": "mod.remove", "user": w.ana.pk})
+    assert await ana.closed_with() == 4410
+
     client, _ = await connect(w.session.pk, stranger)
     assert await client.closed_with() == 4403
     # Straight to the service, as an attacker on another path would be.

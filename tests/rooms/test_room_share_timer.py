@@ -88,6 +88,12 @@ async def test_share_timer_errors_keep_the_connection(room_world):
 
 async def test_only_this_groups_facilitators_time_a_share(lobby_world):
     w = lobby_world
+
+    def other_facilitator():
+        return facilitator(GroupFactory(), UserFactory())
+
+    # Made before anyone connects: SQLite's test database takes one writer at a time.
+    stranger = await db(other_facilitator)()
     lead, _ = await enter(w.session.pk, w.lead)
     ana, lobby = await enter(w.session.pk, w.ana)
     assert lobby["type"] == "lobby"
@@ -104,10 +110,6 @@ async def test_only_this_groups_facilitators_time_a_share(lobby_world):
     await ana.send({"type": "mod.share_timer", "minutes": 3})
     await ana.error("forbidden")  # muted
 
-    def other_facilitator():
-        return facilitator(GroupFactory(), UserFactory())
-
-    stranger = await db(other_facilitator)()
     client, _ = await connect(w.session.pk, stranger)
     assert await client.closed_with() == 4403
     with pytest.raises(room_services.RoomError) as refused:

@@ -34,6 +34,8 @@ function start(root) {
     shareTimer: $("share-timer"), shareLeft: $("share-left"), shareAnnounce: $("share-announce"),
     shareMinutes: $("share-minutes"), shareAuto: $("share-auto"), shareStart: $("share-start"),
     shareStop: $("share-stop"),
+    round: $("round"), roundPrompt: $("round-prompt"), roundInput: $("round-prompt-input"),
+    roundStart: $("round-start"), roundEnd: $("round-end"),
   };
 
   // Voice and video (media.js): frames go out through `send`, like everything else.
@@ -47,7 +49,7 @@ function start(root) {
     attempt: 0, timer: null, pinger: null, awaitingPong: false, pending: null,
     muted: false, paused: false, locked: false, hands: [], speaker: null, turnText: "",
     guidelines: null, accepting: false,
-    share: null, shareTicker: null, shareSaid: "",
+    share: null, shareTicker: null, shareSaid: "", round: null,
   };
 
   // --- connection --------------------------------------------------------------------------
@@ -582,6 +584,7 @@ function start(root) {
     state.hands = f.hands || [];
     state.speaker = f.speaker || null;
     onShare(f.share || null);
+    onRound(f.round || null);
     const meId = state.me && state.me.id;
     const place = state.hands.findIndex((h) => h.id === meId);
     el.hand.setAttribute("aria-pressed", String(place >= 0));
@@ -691,6 +694,33 @@ function start(root) {
     el.shareStop.disabled = true;
   }
 
+  // --- rounds ----------------------------------------------------------------------------------
+
+  function onRound(round) {
+    const was = state.round ? state.round.started_at : null;
+    state.round = round;
+    el.round.hidden = !round;
+    el.roundPrompt.textContent = round ? round.prompt : "";
+    el.pass.textContent = round ? T.round_pass : T.pass;
+    if (el.roundEnd) el.roundEnd.disabled = !round;
+    if (round && round.started_at !== was) announce(fmt("round_started", { prompt: round.prompt }));
+    else if (!round && was) announce(T.round_over);
+  }
+
+  if (el.roundStart) {
+    el.roundStart.addEventListener("click", () => {
+      const prompt = el.roundInput.value.trim();
+      if (!prompt) {
+        note(T.round_prompt_needed, true);
+        el.roundInput.focus();
+        return;
+      }
+      if (send({ type: "mod.round_start", prompt })) el.roundInput.value = "";
+    });
+    el.roundEnd.addEventListener("click", () => send({ type: "mod.round_end" }));
+    el.roundEnd.disabled = true;
+  }
+
   function move(index, by) {
     const order = state.hands.map((h) => h.id);
     const to = index + by;
@@ -703,7 +733,8 @@ function start(root) {
     const raised = el.hand.getAttribute("aria-pressed") === "true";
     send({ type: "hand", raised: !raised });
   });
-  el.pass.addEventListener("click", () => send({ type: "pass" }));
+  // In a round, Pass is the round's pass (out of its queue, or on to the next person).
+  el.pass.addEventListener("click", () => send({ type: state.round ? "round.pass" : "pass" }));
   if (el.next) el.next.addEventListener("click", () => send({ type: "mod.next_speaker" }));
 
   // --- room state, moderation ----------------------------------------------------------------
