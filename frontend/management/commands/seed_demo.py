@@ -36,6 +36,23 @@ BIOS = {
     ),
 }
 PAST_WEEKS = 6
+# The facilitator's note on the latest past session, in the group's language.
+DEMO_NOTES = {
+    "en": {
+        "summary": "A quieter week; two people shared for the first time.",
+        "body": "Anniversaries came up for several people. Check in on how the holidays are "
+        "going next time.",
+        "themes": ["anniversaries", "holidays"],
+        "follow_up": "Bring the list of local bereavement services",
+    },
+    "es": {
+        "summary": "Una semana más tranquila; dos personas compartieron por primera vez.",
+        "body": "Varias personas hablaron de aniversarios. La próxima vez, preguntar cómo "
+        "llevan las fiestas.",
+        "themes": ["aniversarios", "fiestas"],
+        "follow_up": "Traer la lista de servicios de duelo de la zona",
+    },
+}
 # (attended, start mood, end mood) per demo attendee and week: varied, never random, so every
 # run seeds the same charts.
 MOODS = [2, 3, 2, 4, 3, 1, 3, 2]
@@ -322,16 +339,14 @@ class Command(BaseCommand):
                         session=latest, user=user, phase="end", mood=min(5, mood + 1 + week % 2)
                     )
         if latest is not None:
+            note = DEMO_NOTES[group.language if group.language in DEMO_NOTES else "en"]
             fac_services.note_save(
                 session=latest,
                 by=lead.user,
-                summary="A quieter week; two people shared for the first time.",
-                body="Anniversaries came up for several people. Check in on how the holidays "
-                "are going next time.",
-                themes=["anniversaries", "holidays"],
-                follow_ups=[
-                    {"text": "Bring the list of local bereavement services", "done": False}
-                ],
+                summary=note["summary"],
+                body=note["body"],
+                themes=note["themes"],
+                follow_ups=[{"text": note["follow_up"], "done": False}],
                 safety_concern=False,
                 revision=None,
             )
