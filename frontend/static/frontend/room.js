@@ -663,7 +663,9 @@ function start(root) {
   // change of colour and one polite announcement each. No sound.
   function tickShare() {
     if (!state.share) return;
-    const left = Math.max(0, Math.ceil((state.share.end - Date.now()) / 1000));
+    const now = Date.now();
+    const left = Math.max(0, Math.ceil((state.share.end - now) / 1000));
+    el.shareTimer.dataset.at = String(now); // when `left` was worked out (tests compare)
     let phase = "running";
     if (left === 0) phase = "over";
     else if (left <= SHARE_NEAR_END_SECONDS) phase = "ending";
