@@ -231,8 +231,14 @@ CASES = [
             "username": f"new-{w.role}",
             "password": PASSWORD,
             "display_name": "Rowan",
+            "timezone": "America/Chicago",
         },
-        body=lambda w: {"username": f"new-{w.role}", "display_name": "Rowan", "email": ""},
+        body=lambda w: {
+            "username": f"new-{w.role}",
+            "display_name": "Rowan",
+            "email": "",
+            "timezone": "America/Chicago",
+        },
     ),
     Case(
         "auth-token",
