@@ -372,6 +372,27 @@ def test_facilitator_edits_details_and_guidelines(client, world):
         12,
         "evening-circle",
     )
+    version = world.group.guidelines_version
+    assert world.group.guidelines_every_session is False
+    # Saving the same words again (as the browser sends them) asks nobody again; the
+    # every-session box is saved.
+    client.post(
+        url,
+        {
+            **GROUP_DATA,
+            "name": "Evening Circle",
+            "guidelines": "Be kind.\r\n",
+            "capacity": "12",
+            "guidelines_every_session": "on",
+        },
+    )
+    world.group.refresh_from_db()
+    assert (world.group.guidelines_version, world.group.guidelines_every_session) == (
+        version,
+        True,
+    )
+    page = client.get(reverse("frontend:fac-group", args=[world.group.slug])).content.decode()
+    assert "Attendees accept them at every session" in page
 
 
 # --- schedules ----------------------------------------------------------------------------------
