@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "schedule",
     "sessions_app",
     "sms",
+    "mail",
     "rooms",
     "facilitators",
     "api",
@@ -220,6 +221,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sms.tasks.send_check_ins",
         "schedule": 15 * 60,
     },
+    "mail-sweep": {
+        "task": "mail.tasks.mail_sweep",
+        "schedule": 60,
+    },
 }
 
 # --- Hearth domain settings -----------------------------------------------------------------
@@ -248,6 +253,11 @@ SMS_CLAIM_STALE_SECONDS = env.int("SMS_CLAIM_STALE_SECONDS", default=300)
 SMS_REDISPATCH_SECONDS = env.int("SMS_REDISPATCH_SECONDS", default=120)
 SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=20.0)
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
+# Email (the mail app): tries per message, the first retry's delay (doubling, with jitter),
+# and how long a claim may stand before it is settled as "outcome unknown" (never re-sent).
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=5)
+MAIL_RETRY_BASE_SECONDS = env.float("MAIL_RETRY_BASE_SECONDS", default=60.0)
+MAIL_CLAIM_STALE_SECONDS = env.int("MAIL_CLAIM_STALE_SECONDS", default=600)
 SMS_VERIFY_CODE_TTL_MINUTES = env.int("SMS_VERIFY_CODE_TTL_MINUTES", default=10)
 SMS_VERIFY_MAX_ATTEMPTS = env.int("SMS_VERIFY_MAX_ATTEMPTS", default=5)
 SMS_VERIFY_MAX_CODES_PER_DAY = env.int("SMS_VERIFY_MAX_CODES_PER_DAY", default=5)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("", include("sms.urls")),
+    path("", include("mail.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("frontend.urls_calendar")),
     path("", include("frontend.urls")),

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from sessions_app import timing
 from sessions_app.models import RSVP, SeatOffer, Session, User
-from sms import tasks, timing
+from sms import tasks
 from sms.backends import (
     OPT_OUT_CODE,
     PERMANENT_NUMBER_CODES,

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from sessions_app import timing
 from sessions_app.models import Notice, SeatOffer
-from sms import bodies, timing
+from sms import bodies
 from sms.models import OutboundSms
 from sms.services.common import SESSION_KINDS, _cancel_pending, _tz, _wants_sms
 from sms.services.reminders import outbound_dispatch

@@ -14,9 +14,9 @@ from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from sessions_app import selectors
+from sessions_app import selectors, timing
 from sessions_app.models import RSVP, NotificationPreference, Session, SupportGroup, User
-from sms import bodies, timing
+from sms import bodies
 from sms.models import OutboundSms
 from sms.services.common import _enqueue, _tz
 from sms.services.delivery import outbound_reconcile_stale, outbound_send_many

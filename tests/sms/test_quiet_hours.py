@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from sessions_app import selectors
+from sessions_app import selectors, timing
 from sessions_app import services as core_services
 from sessions_app.models import RSVP, Session
-from sms import services, timing
+from sms import services
 from sms.models import OutboundSms
 from tests.factories import GroupFactory
 from tests.sms.conftest import sms_user

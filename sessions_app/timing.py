@@ -1,4 +1,4 @@
-"""When a text may go out: the recipient-local send window and reminder send times.
+"""When a text or an email may go out: the recipient-local send window and reminder send times.
 
 The window (SMS_SEND_WINDOW, default 09:00-20:00) is read in the recipient's zone. A reminder
 whose nominal time (start minus offset) falls outside it is skipped when the offset is under
