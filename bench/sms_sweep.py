@@ -1,4 +1,5 @@
-"""Benchmark: the SMS reminder sweep on PostgreSQL with 1,000,000 future RSVPs, 2,000 due now.
+"""Benchmark: the SMS and the email reminder sweeps on PostgreSQL with 1,000,000 future RSVPs,
+2,000 due now (each of the 2,000 takes reminders by both channels).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hearth_sms_bench \\
         .venv/bin/python bench/sms_sweep.py [--repeat 7]
@@ -9,6 +10,12 @@ sessions whose 2 h reminder is due at the pretend instant with 100 RSVPs each. I
 `reminders_plan` + `outbound_dispatch` (what `send_due_reminders` does, with Celery eager
 sending switched off so only the sweep is measured), prints the EXPLAIN (ANALYZE, BUFFERS) of
 the candidate query, and checks that exactly the 2,000 due reminders were created.
+
+Then the same for email, in the same run over the same data (the 2,000 due people chose
+"both" for reminders, so both sweeps find them): `mail.services.reminders_plan` (the rows with
+their text and HTML, a signed unsubscribe link and a session link each) + `outbound_due`, and
+sending the 2,000 through Django's in-memory mail backend (`outbound_send` each: lock, re-check
+the choice and the session, claim, send, mark sent).
 """
 
 import argparse
@@ -35,6 +42,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from schedule.models import Calendar, Event  # noqa: E402
 
+from mail import services as mail_services  # noqa: E402
+from mail.models import OutboundEmail  # noqa: E402
 from sessions_app.counts import RECOUNT  # noqa: E402
 from sessions_app.models import SupportGroup  # noqa: E402
 from sms import services  # noqa: E402
@@ -49,7 +58,8 @@ def fill() -> None:
     call_command("migrate", verbosity=0)
     with connection.cursor() as cur:
         cur.execute(
-            "TRUNCATE sms_outboundsms, sessions_app_rsvp, sessions_app_session, "
+            "TRUNCATE sms_outboundsms, mail_outboundemail, sessions_app_notificationpreference, "
+            "sessions_app_rsvp, sessions_app_session, "
             "sessions_app_supportgroup, schedule_event, sessions_app_user CASCADE"
         )
     calendar, _ = Calendar.objects.get_or_create(slug="hearth", defaults={"name": "Hearth"})
@@ -76,7 +86,8 @@ def fill() -> None:
             INSERT INTO sessions_app_user (password, is_superuser, username, first_name,
                 last_name, email, is_staff, is_active, date_joined, display_name, timezone,
                 phone, phone_verified_at, sms_opt_in, calendar_token, language)
-            SELECT '!', false, 'bench' || i, '', '', '', false, true, now(), '',
+            SELECT '!', false, 'bench' || i, '', '', 'bench' || i || '@example.org', false, true,
+                   now(), '',
                    'America/New_York', '+1202' || lpad(i::text, 7, '0'), now(), true,
                    md5(i::text), ''
             FROM generate_series(1, %s) AS i
@@ -149,6 +160,16 @@ def fill() -> None:
             """,
             {"first": first_user, "per": DUE_PER_SESSION},
         )
+        # The due people take reminders by text and email.
+        cur.execute(
+            """
+            INSERT INTO sessions_app_notificationpreference (user_id, category, channel,
+                updated_at)
+            SELECT DISTINCT r.user_id, 'reminders', 'both', now()
+            FROM sessions_app_rsvp r JOIN sessions_app_session s ON s.id = r.session_id
+            WHERE s.group_id = (SELECT id FROM sessions_app_supportgroup WHERE slug = 'bench-0')
+            """
+        )
         cur.execute("ALTER TABLE sessions_app_rsvp ENABLE TRIGGER USER")
         cur.execute(RECOUNT)
         cur.execute("VACUUM ANALYZE")
@@ -218,6 +239,44 @@ def main() -> None:
     OutboundSms.objects.all().delete()
     due = OutboundSms.objects.filter(status="pending", send_after__lte=NOW).order_by("send_after")
     print("\nEXPLAIN of the dispatch query (empty log):\n" + explain(due.values_list("pk")[:5000]))
+    mail_sweep(args.repeat)
+
+
+def mail_sweep(repeat: int) -> None:
+    """The email sweep over the same data: plan + due rows, then sending them (in memory)."""
+    from django.conf import settings
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_SEND_WINDOW = "00:00-23:59"
+    due_count = DUE_SESSIONS * DUE_PER_SESSION
+    plan_ms, total_ms, send_ms = [], [], []
+    for _ in range(repeat):
+        OutboundEmail.objects.all().delete()
+        started = time.perf_counter()
+        mail_services.reminders_plan(now=NOW)
+        planned = time.perf_counter()
+        ids = mail_services.outbound_due(now=NOW)
+        done = time.perf_counter()
+        plan_ms.append((planned - started) * 1000)
+        total_ms.append((done - started) * 1000)
+        assert OutboundEmail.objects.count() == due_count and len(ids) == due_count
+    mail.outbox = []
+    started = time.perf_counter()
+    outcomes = [mail_services.outbound_send(outbound_id=pk, now=NOW) for pk in ids]
+    send_ms.append((time.perf_counter() - started) * 1000)
+    assert outcomes.count("sent") == due_count == len(mail.outbox), outcomes[:3]
+    print(f"\nemail: due reminders created per sweep: {due_count}")
+    for name, values in (("email plan", plan_ms), ("email plan + due", total_ms)):
+        print(
+            f"{name}: median {statistics.median(values):.1f} ms, "
+            f"min {min(values):.1f}, max {max(values):.1f} (n={len(values)})"
+        )
+    print(
+        f"email send of {due_count} (in-memory backend, one process): {send_ms[0]:.0f} ms, "
+        f"{send_ms[0] / due_count:.2f} ms each"
+    )
+    OutboundEmail.objects.all().delete()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -61,7 +62,48 @@ def unsubscribe_read(token: str) -> tuple[int, str] | None:
 
 def unsubscribe_url(*, user_id: int, category: str) -> str:
     token = unsubscribe_token(user_id=user_id, category=category)
-    return settings.PUBLIC_BASE_URL + reverse("mail-unsubscribe", args=[token])
+    before, after = _unsubscribe_path()
+    return f"{settings.PUBLIC_BASE_URL}{before}{token}{after}"
+
+
+@cache
+def _unsubscribe_path() -> tuple[str, str]:
+    # reverse() once: a sweep builds thousands of these.
+    before, after = reverse("mail-unsubscribe", args=["-"]).rsplit("-", 1)
+    return before, after
+
+
+# Stand-ins for what differs per person, filled in after the words are rendered once.
+LINK_SLOT = "\x00link\x00"
+UNSUBSCRIBE_SLOT = "\x00unsubscribe\x00"
+
+
+def compose_for_many(
+    *, kind: str, group_name: str, sentence: str, language: str | None, with_link: bool
+):
+    """`compose` for many people who get the same words: rendered once; the returned
+    function fills in each person's link and unsubscribe address."""
+    shared = compose(
+        kind=kind,
+        group_name=group_name,
+        sentence=sentence,
+        language=language,
+        unsubscribe=UNSUBSCRIBE_SLOT,
+        link=LINK_SLOT if with_link else "",
+    )
+
+    def fill(*, unsubscribe: str, link: str = "") -> Message:
+        def put(template: str, html: bool) -> str:
+            escape = (lambda v: v.replace("&", "&amp;")) if html else (lambda v: v)
+            return template.replace(LINK_SLOT, escape(link)).replace(
+                UNSUBSCRIBE_SLOT, escape(unsubscribe)
+            )
+
+        return Message(
+            subject=shared.subject, text=put(shared.text, False), html=put(shared.html, True)
+        )
+
+    return fill
 
 
 def local_when(start: datetime, tz: ZoneInfo) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -202,7 +203,8 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     )
     window = timing.send_window()
     rows = []
-    words: dict[tuple, str] = {}
+    # Everyone at one session in one zone and language gets the same words: rendered once.
+    words: dict[tuple, Callable[..., content.Message]] = {}
     for session_id, start, group_name, offsets, user_id, email, zone, language in candidates:
         tz = _tz(zone)
         for minutes in offsets or []:
@@ -213,14 +215,16 @@ def reminders_plan(*, now: datetime | None = None) -> int:
                 continue
             key = (session_id, zone, language)
             if key not in words:
-                words[key] = content.reminder_sentence(
-                    group_name=group_name, start=start, tz=tz, language=language or None
+                words[key] = content.compose_for_many(
+                    kind="reminder",
+                    group_name=group_name,
+                    sentence=content.reminder_sentence(
+                        group_name=group_name, start=start, tz=tz, language=language or None
+                    ),
+                    language=language or None,
+                    with_link=True,
                 )
-            message = content.compose(
-                kind="reminder",
-                group_name=group_name,
-                sentence=words[key],
-                language=language or None,
+            message = words[key](
                 unsubscribe=content.unsubscribe_url(user_id=user_id, category="reminders"),
                 link=selectors.session_link_url(session_id=session_id, user_id=user_id),
             )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from facilitators.models import (
     FacilitatorProfile,
 )
+from sessions_app import selectors
 from sessions_app import services as sessions_services
 from sessions_app.audit import audit_log
 from sessions_app.models import RSVP, AttendanceLetter, Notice, SessionFeedback, User
@@ -76,6 +77,7 @@ def account_export(*, user: User) -> dict:
             }
             for n in Notice.objects.filter(user=user).order_by("created_at", "pk")
         ],
+        "notifications": selectors.notification_choices(user=user),
         "session_feedback": [
             {
                 "session": f.session_id,

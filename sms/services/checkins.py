@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from sessions_app import selectors
-from sms import bodies, timing
+from sessions_app import selectors, timing
+from sms import bodies
 from sms.models import OutboundSms
 from sms.services.common import _tz, _wants_sms
 from sms.services.reminders import outbound_dispatch

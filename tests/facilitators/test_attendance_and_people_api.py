@@ -281,6 +281,13 @@ def test_export_holds_my_data_and_nobody_elses_and_no_notes(world):
                 "read_at": None,
             }
         ],
+        "notifications": {
+            "reminders": "email",
+            "changes": "email",
+            "waitlist": "email",
+            "news": "none",
+            "checkins": "none",
+        },
         "session_feedback": [],
         "attendance_letters": [],
         "facilitator": {"bio": "", "trainings": [], "groups": []},
