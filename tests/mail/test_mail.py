@@ -108,7 +108,7 @@ def test_the_message_has_text_html_the_readers_language_and_one_click_headers(
     _cancel(session, django_capture_on_commit_callbacks)
     (message,) = django_mail.outbox
     assert message.subject == "Cancelada: Evening Circle"
-    assert "Evening Circle del vie 12 Jun, 12:00 se cancela." in message.body
+    assert "Evening Circle del vie 12 jun, 12:00 se cancela." in message.body
     assert "grief" not in message.subject + message.body
     ((html, mimetype),) = message.alternatives
     assert mimetype == "text/html" and '<html lang="es">' in html
