@@ -44,6 +44,29 @@ def test_crisis_links_from_the_directory(browser, base_url):
         context.close()
 
 
+FILTER_TEXT_WIDTHS = """() => [...document.querySelectorAll('.filter-grid select')].map(s => {
+  const c = document.createElement('canvas').getContext('2d'); const st = getComputedStyle(s);
+  c.font = st.fontSize + ' ' + st.fontFamily;
+  const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+  const text = s.options[s.selectedIndex].text;
+  return [text, c.measureText(text).width, room];
+})"""
+
+
+def test_the_directory_filters_fit_a_phone_in_both_languages(browser, base_url):
+    """'Any language' was cut off at 360 px. Each filter's text, with 20 px for the arrow, fits."""
+    for locale in ("en-US", "es-ES"):
+        context = browser.new_context(
+            base_url=base_url, locale=locale, viewport={"width": 360, "height": 800}
+        )
+        page = context.new_page()
+        page.goto("/")
+        for text, width, room in page.evaluate(FILTER_TEXT_WIDTHS):
+            assert width + 20 <= room, (locale, text, width, room)
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        context.close()
+
+
 def _member_going_and_waiting(hearth_server, unique: str) -> dict:
     data = make_group(hearth_server, unique, capacity=1, topic="grief")
     out = hearth_server.shell(
