@@ -298,3 +298,13 @@ def test_the_note_editors_autosave_words_are_translated(client, world):
     script = __import__("pathlib").Path("frontend/static/frontend/facilitator.js").read_text()
     for word in ("Saving", '"Saved"', "Not saved", "Dismiss", "Use their version"):
         assert word not in script.split("const T =", 1)[1].replace("// ", "//"), word
+
+
+def test_spanish_actions_use_one_verb_form(client, world):
+    """Buttons and action links say what they do in the infinitive ("Unirme", "Buscar"), not
+    a mix with the imperative ("Únete", "Busca")."""
+    body = text(client.get(f"/sessions/{world['session'].pk}/", HTTP_ACCEPT_LANGUAGE="es"))
+    assert "Buscar ayuda ahora" in body and "Busca ayuda" not in body
+    client.force_login(world["outsider"])
+    body = text(client.get(f"/sessions/{world['session'].pk}/", HTTP_ACCEPT_LANGUAGE="es"))
+    assert "Unirme al grupo" in body and "Únete" not in body
