@@ -48,8 +48,9 @@ def test_a_browser_in_chicago_signs_up_and_sees_chicago_times_everywhere(
     expect(page.get_by_text("You are going. See you there.")).to_be_visible()
     page.goto("/me/sessions/")
     expect(page.get_by_text(re.compile(r"6:00 PM Central"))).to_be_visible()
+    # The directory (other tests' groups may fill its first page): its times are Chicago's.
     page.goto("/")
-    expect(page.get_by_text(re.compile(r"6:00 PM Central")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d:\d\d [AP]M Central$")).first).to_be_visible()
     page.goto("/account/")
     expect(page.locator("#zone-now")).to_have_text(
         "Times on Hearth are shown to you in Central (America/Chicago)."
