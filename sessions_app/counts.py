@@ -13,6 +13,7 @@ if any was, recounts every session, so the counts can never silently stop follow
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 RSVP_TABLE = "sessions_app_rsvp"
@@ -96,7 +97,10 @@ def existing_count_triggers(connection: BaseDatabaseWrapper) -> set[str]:
                 [RSVP_TABLE],
             )
         else:  # pragma: no cover - Hearth runs on PostgreSQL and SQLite only
-            raise NotImplementedError(connection.vendor)
+            raise ImproperlyConfigured(
+                f"Session counts are kept by triggers on PostgreSQL and SQLite only, "
+                f"not on {connection.vendor}: set DATABASE_URL to one of them."
+            )
         return {row[0] for row in cursor.fetchall()} & set(TRIGGERS)
 
 
