@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mail.tasks.mail_sweep",
         "schedule": 60,
     },
+    # The same check-ins by email, to people who chose email for them.
+    "mail-check-ins": {
+        "task": "mail.tasks.mail_check_ins",
+        "schedule": 15 * 60,
+    },
 }
 
 # --- Hearth domain settings -----------------------------------------------------------------

@@ -31,7 +31,17 @@ SUBJECTS = {
     "seat_offered": gettext_noop("A seat is free: %(group)s"),
     "membership_approved": gettext_noop("Welcome to %(group)s"),
     "attendee_late": gettext_noop("Running late: %(group)s"),
+    "feedback_ask": gettext_noop("How was %(group)s?"),
+    # No group name: the name may say what the group is about, and a subject is public.
+    "absence_check_in": gettext_noop("We missed you"),
 }
+
+# The words of the one link in the email, by kind (a reminder's by default).
+LINK_LABELS = {
+    "feedback_ask": gettext_noop("Answer in one tap"),
+    "absence_check_in": gettext_noop("See the next session (RSVP, or not)"),
+}
+DEFAULT_LINK_LABEL = gettext_noop("Open the session (RSVP, cancel, join the room when it is open)")
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,7 @@ def compose(
             "subject": subject,
             "sentence": sentence,
             "link": link,
+            "link_label": _(LINK_LABELS.get(kind, DEFAULT_LINK_LABEL)),
             "unsubscribe": unsubscribe,
             "account": settings.PUBLIC_BASE_URL + "/account/",
         }
@@ -140,3 +151,23 @@ def reminder_sentence(*, group_name: str, start: datetime, tz: ZoneInfo, languag
             "group": group_name,
             "when": local_when(start, tz),
         }
+
+
+def feedback_ask_sentence(
+    *, group_name: str, start: datetime, tz: ZoneInfo, language: str | None
+) -> str:
+    """The one question after a session, answered on the page the link opens."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _(
+            "Was %(group)s on %(when)s helpful for you? One tap to answer, and a comment if "
+            "you like (without your name unless you sign it)."
+        ) % {"group": group_name, "when": local_when(start, tz)}
+
+
+def absence_check_in_sentence(*, start: datetime, tz: ZoneInfo, language: str | None) -> str:
+    """The gentle word after missed sessions: neither the group's name nor its topic."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _(
+            "We missed you. The next session is on %(when)s, if you would like to come. "
+            "No need to reply."
+        ) % {"when": local_when(start, tz)}

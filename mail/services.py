@@ -30,15 +30,24 @@ from mail import content, tasks
 from mail.models import OutboundEmail
 from sessions_app import selectors, timing
 from sessions_app import services as core_services
-from sessions_app.models import RSVP, Notice, SeatOffer, Session, SupportGroup, User
+from sessions_app.models import (
+    RSVP,
+    Notice,
+    SeatOffer,
+    Session,
+    SessionFeedback,
+    SupportGroup,
+    User,
+)
 from sessions_app.notices import notice_text
 
 log = logging.getLogger(__name__)
 
 EMAIL = "email"
 DISPATCH_BATCH = 50
-# Kinds about one session: not sent once it is cancelled, moved or about to start.
-SESSION_KINDS = {"reminder", "seat_offered", "seat_promoted", "session_moved"}
+# Kinds about one session: not sent once it is cancelled, moved or about to start ("we missed
+# you" names the next session).
+SESSION_KINDS = {"reminder", "seat_offered", "seat_promoted", "session_moved", "absence_check_in"}
 NOTICE_TTL = timedelta(days=2)
 
 
@@ -280,6 +289,11 @@ def _send_blocker(row: OutboundEmail, now: datetime) -> tuple[str, datetime | No
             ).exists()
         ):
             return "offer_closed", None
+    if (
+        row.kind == "feedback_ask"
+        and SessionFeedback.objects.filter(session=row.session_id, user=user).exists()
+    ):
+        return "answered", None
     tz = _tz(user.timezone)
     if not timing.in_window(now, tz):
         later = timing.next_window_open(now, tz)

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 # As in sms.tasks: the services import this module, so this one reads `services.x` at run time.
-from mail import services
+from mail import checkins, services
 
 
 @shared_task
@@ -14,3 +14,8 @@ def mail_sweep() -> dict:
 @shared_task(acks_late=True)
 def send_email_batch(outbound_ids: list[int]) -> list[str]:
     return [services.outbound_send(outbound_id=pk) for pk in outbound_ids]
+
+
+@shared_task
+def mail_check_ins() -> dict:
+    return checkins.checkins_sweep()

@@ -15,6 +15,7 @@ from sessions_app.selectors.accounts import (
     user_notices_recent,
 )
 from sessions_app.selectors.feedback import (
+    FEEDBACK_ASK_HOURS,
     FEEDBACK_DAYS,
     HELPFUL_CHOICES,
     feedback_asks_due,
@@ -112,6 +113,7 @@ __all__ = [
     "session_link_read",
     "session_link_token",
     "session_link_url",
+    "FEEDBACK_ASK_HOURS",
     "FEEDBACK_DAYS",
     "HELPFUL_CHOICES",
     "feedback_asks_due",

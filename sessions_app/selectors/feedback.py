@@ -11,6 +11,9 @@ from sessions_app.models import RSVP, Session, SessionFeedback, SupportGroup
 
 # How long after its end a session still asks for feedback.
 FEEDBACK_DAYS = 14
+# The question goes out (by text or email) soon after the end, or not at all: a day later it
+# is noise.
+FEEDBACK_ASK_HOURS = 24
 HELPFUL_CHOICES = [choice.value for choice in SessionFeedback.Helpful]
 
 

@@ -35,7 +35,8 @@ CATEGORY_BY_KIND: dict[str, str] = {
     Notice.Kind.ATTENDEE_LATE: Category.CHANGES,
     Notice.Kind.SEAT_PROMOTED: Category.WAITLIST,
     Notice.Kind.SEAT_OFFERED: Category.WAITLIST,
-    # Texts of sms.services.checkins: the question after a session, "we missed you".
+    # Check-ins (sms.services.checkins, mail.checkins): the question after a session, "we
+    # missed you".
     "feedback_ask": Category.CHECKINS,
     "absence_check_in": Category.CHECKINS,
 }

@@ -3,7 +3,8 @@
 includes texts (sessions_app.selectors.notification_channels; CATEGORY_BY_KIND maps both
 kinds to `checkins`, so the choice is asked again just before sending), inside their quiet
 hours, once: a row per (person, session) or per (person, streak) with a unique idempotency
-key, sent through the same outbox as reminders."""
+key, sent through the same outbox as reminders. mail.checkins is the email twin: the same
+two questions to the core, the same choice."""
 
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from sms.models import OutboundSms
 from sms.services.common import _tz, _wants_sms
 from sms.services.reminders import outbound_dispatch
 
-# The question goes out soon after the end, or not at all: a day later it is noise.
-FEEDBACK_ASK_HOURS = 24
+FEEDBACK_ASK_HOURS = selectors.FEEDBACK_ASK_HOURS
 
 
 def feedback_asks_queue(*, now: datetime | None = None) -> list[OutboundSms]:
