@@ -203,10 +203,71 @@ class ExportFacilitatorGroupSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
+class ExportInviteSerializer(serializers.Serializer):
+    """An invitation code the person made (the code itself is left out)."""
+
+    group = serializers.SlugField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    max_uses = serializers.IntegerField()
+    use_count = serializers.IntegerField()
+    state = serializers.CharField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
 class ExportFacilitatorSerializer(serializers.Serializer):
     bio = serializers.CharField(allow_blank=True)
     trainings = serializers.ListField(child=serializers.CharField())
+    bio_visibility = serializers.CharField(allow_null=True)
+    trainings_visibility = serializers.CharField(allow_null=True)
     groups = ExportFacilitatorGroupSerializer(many=True)
+    invites_made = ExportInviteSerializer(many=True)
+
+
+class ExportGuidelinesAcceptanceSerializer(serializers.Serializer):
+    group = serializers.SlugField()
+    group_name = serializers.CharField()
+    version = serializers.IntegerField()
+    session = serializers.IntegerField(allow_null=True)
+    accepted_at = serializers.DateTimeField()
+
+
+class ExportPersonReportSerializer(serializers.Serializer):
+    about = serializers.CharField()
+    group = serializers.SlugField()
+    session = serializers.IntegerField(allow_null=True)
+    source = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    resolved = serializers.BooleanField()
+
+
+class ExportMessageReportSerializer(serializers.Serializer):
+    session = serializers.IntegerField()
+    message_seq = serializers.IntegerField()
+    reason = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    resolved = serializers.BooleanField()
+
+
+class ExportReportsSerializer(serializers.Serializer):
+    people = ExportPersonReportSerializer(many=True)
+    messages = ExportMessageReportSerializer(many=True)
+
+
+class ExportBlockSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+    display_name = serializers.CharField()
+    blocked_at = serializers.DateTimeField()
+
+
+class ExportPrivateMessageSerializer(serializers.Serializer):
+    session = serializers.IntegerField()
+    group = serializers.SlugField()
+    to = serializers.CharField(allow_null=True)
+    text = serializers.CharField(allow_blank=True)
+    support = serializers.BooleanField()
+    sent_at = serializers.DateTimeField()
 
 
 class AccountExportSerializer(serializers.Serializer):
@@ -218,6 +279,10 @@ class AccountExportSerializer(serializers.Serializer):
     rsvps = ExportRSVPSerializer(many=True)
     notices = ExportNoticeSerializer(many=True)
     facilitator = ExportFacilitatorSerializer()
+    guidelines_accepted = ExportGuidelinesAcceptanceSerializer(many=True)
+    reports_made = ExportReportsSerializer()
+    blocks = ExportBlockSerializer(many=True)
+    private_messages = ExportPrivateMessageSerializer(many=True)
 
 
 # --- a facilitator's own profile ----------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""How live rooms react to the scheduling core's domain events (subscribed in
-RoomsConfig.ready)."""
+"""How live rooms react to the scheduling core's domain events, and what they add to a
+person's data export (both registered in RoomsConfig.ready)."""
 
-from rooms import services
+from rooms import data_export, services
 from sessions_app import events
+from sessions_app.data_export import export_section_register
 
 
 def on_session_cancelled(event: events.SessionCancelled) -> None:
@@ -25,3 +26,7 @@ def subscribe() -> None:
     events.subscribe(events.SessionCancelled, on_session_cancelled)
     events.subscribe(events.MembershipEnded, on_membership_ended)
     events.subscribe(events.GroupGuidelinesChanged, on_guidelines_changed)
+    export_section_register("guidelines_accepted", data_export.guidelines_accepted)
+    export_section_register("reports_made", data_export.reports_made)
+    export_section_register("blocks", data_export.blocks)
+    export_section_register("private_messages", data_export.private_messages)

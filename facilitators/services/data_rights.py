@@ -12,7 +12,15 @@ from facilitators.models import (
 from sessions_app import selectors
 from sessions_app import services as sessions_services
 from sessions_app.audit import audit_log
-from sessions_app.models import RSVP, AttendanceLetter, Notice, SessionFeedback, User
+from sessions_app.data_export import export_sections
+from sessions_app.models import (
+    RSVP,
+    AttendanceLetter,
+    GroupInvite,
+    Notice,
+    SessionFeedback,
+    User,
+)
 from sessions_app.notices import notice_text
 
 
@@ -20,10 +28,33 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def _invites_made(user: User) -> list[dict]:
+    """The invitation codes `user` made, without the codes themselves (a code that still
+    admits people is a credential; the audit log leaves it out for the same reason)."""
+    invites = (
+        GroupInvite.objects.filter(created_by=user)
+        .select_related("group")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "group": i.group.slug,
+            "created_at": _iso(i.created_at),
+            "expires_at": _iso(i.expires_at),
+            "max_uses": i.max_uses,
+            "use_count": i.use_count,
+            "state": i.state.value,
+            "revoked_at": _iso(i.revoked_at),
+        }
+        for i in invites
+    ]
+
+
 @transaction.atomic
 def account_export(*, user: User) -> dict:
     """Everything Hearth holds about `user` that is theirs: profile, memberships, RSVPs,
-    notices, facilitator roles. Never other people's data, never session notes."""
+    notices, facilitator roles, and what the features registered (rooms: guidelines accepted,
+    reports made, blocks, private messages). Never other people's data, never session notes."""
     profile = FacilitatorProfile.objects.filter(user=user).first()
     data = {
         "exported_at": _iso(timezone.now()),
@@ -103,11 +134,15 @@ def account_export(*, user: User) -> dict:
         "facilitator": {
             "bio": profile.bio if profile else "",
             "trainings": list(profile.trainings) if profile else [],
+            "bio_visibility": profile.bio_visibility if profile else None,
+            "trainings_visibility": profile.trainings_visibility if profile else None,
             "groups": [
                 {"group": a.group.slug, "role": a.role}
                 for a in user.facilitator_assignments.select_related("group").order_by("pk")
             ],
+            "invites_made": _invites_made(user),
         },
+        **export_sections(user=user),
     }
     audit_log(actor=user, action="account.export", obj=user)
     return data

@@ -290,7 +290,18 @@ def test_export_holds_my_data_and_nobody_elses_and_no_notes(world):
         },
         "session_feedback": [],
         "attendance_letters": [],
-        "facilitator": {"bio": "", "trainings": [], "groups": []},
+        "facilitator": {
+            "bio": "",
+            "trainings": [],
+            "bio_visibility": None,
+            "trainings_visibility": None,
+            "groups": [],
+            "invites_made": [],
+        },
+        "blocks": [],
+        "guidelines_accepted": [],
+        "private_messages": [],
+        "reports_made": {"people": [], "messages": []},
     }
     text = response.content.decode()
     assert NOTE["summary"] not in text and "Not yours" not in text and "lead" not in text
