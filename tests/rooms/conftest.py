@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import OperationalError
 
 from config.asgi import application
 from rooms import limits
@@ -35,8 +37,20 @@ _OPEN_CLIENTS: list[Client] = []
 
 
 def session_cookie(user: User) -> str:
-    """A logged-in Django session for `user`, as the browser would hold it."""
-    return login_session_create(user=user)
+    """A logged-in Django session for `user`, as the browser would hold it.
+
+    On SQLite the test database is in memory with a shared cache, where a write that meets a
+    room thread's open write transaction fails at once with "database table is locked"
+    (SQLITE_LOCKED ignores the busy timeout), so a login made while a room is busy is retried
+    briefly; a real database file (WAL, busy timeout) waits instead."""
+    for attempt in range(20):
+        try:
+            return login_session_create(user=user)
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == 19:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
 
 
 class Client:
