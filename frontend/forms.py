@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from frontend.words import WEEKDAY_NAMES, topic_label
+from frontend.zone_names import zone_options
 from sessions_app import zones
 from sessions_app.models import (
     NotificationPreference,
@@ -34,7 +35,8 @@ def errors_onto(form: forms.Form, exc: ValidationError) -> None:
 
 class ZoneInput(forms.TextInput):
     """A text box with the zones as suggestions (a <datalist>): type a city, a country or a
-    region and pick. The value sent is the zone's IANA name."""
+    region, in the page's language or as the IANA name has it, and pick. The value sent is
+    the zone's IANA name."""
 
     template_name = "frontend/widgets/zone_input.html"
 
@@ -48,7 +50,7 @@ class ZoneInput(forms.TextInput):
         list_id = f"{context['widget']['attrs'].get('id', name)}-zones"
         context["widget"]["attrs"]["list"] = list_id
         context["list_id"] = list_id
-        context["zones"] = zones.zones().values()
+        context["zones"] = zone_options()
         return context
 
 

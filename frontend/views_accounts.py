@@ -23,6 +23,7 @@ from facilitators import services as facilitator_services
 from frontend import forms, throttle
 from frontend.browser_zone import browser_zone
 from frontend.words import timezone_label
+from frontend.zone_names import zone_place
 from rooms import selectors as room_selectors
 from rooms import services as room_services
 from sessions_app import selectors, services
@@ -138,7 +139,7 @@ def _zone_confirmation(name: str) -> str:
     return _(
         "Times are shown in %(zone)s (%(name)s), your browser's time zone. "
         "Not right? Change it on your account page."
-    ) % {"zone": timezone_label(name), "name": name}
+    ) % {"zone": timezone_label(name), "name": zone_place(name)}
 
 
 def signup(request):

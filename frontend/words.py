@@ -19,6 +19,7 @@ from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
+from frontend.zone_names import zone_city
 from sessions_app.models import Schedule, SupportGroup
 from sessions_app.recurrence import WEEKDAYS, Recurrence, recurrence_from_rule
 from sessions_app.selectors import schedules_active
@@ -115,11 +116,11 @@ SETPOS_NAMES = {
 
 
 def timezone_label(name: str) -> str:
-    """A zone as people say it: "Eastern", "UK time", else "<city> time" ("Mexico City time")."""
+    """A zone as people say it: "Eastern", "UK time", else "<city> time" with the city in the
+    reader's language ("Tokyo time", "hora de Tokio")."""
     if name in _ZONE_LABELS:
         return str(_ZONE_LABELS[name])
-    city = name.rsplit("/", 1)[-1].replace("_", " ")
-    return _("%(city)s time") % {"city": city}
+    return _("%(city)s time") % {"city": zone_city(name)}
 
 
 # The topics Hearth's groups use most, in the reader's language; any other topic is shown as

@@ -31,6 +31,7 @@ class Zone:
     city: str  # "Chicago"
     country: str  # "United States"
     area: str  # "Central (most areas)", "" where the country has one zone
+    country_code: str = ""  # ISO 3166 ("US"), "" for UTC
 
     @property
     def label(self) -> str:
@@ -56,7 +57,7 @@ def zones() -> dict[str, Zone]:
         code, name = row[0], row[2]
         comment = row[3] if len(row) > 3 else ""
         city = name.rsplit("/", 1)[-1].replace("_", " ")
-        found.setdefault(name, Zone(name, city, countries.get(code, code), comment))
+        found.setdefault(name, Zone(name, city, countries.get(code, code), comment, code))
     return found
 
 

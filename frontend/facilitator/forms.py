@@ -3,7 +3,6 @@ ValidationErrors are put back on the form by `errors_onto_form`."""
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime, timedelta
 
 from django import forms
@@ -12,12 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from facilitators.models import FacilitatorProfile
 from facilitators.services import BIO_MAX
+from frontend.forms import ZoneInput, clean_zone_field
 from frontend.words import SETPOS_NAMES, WEEKDAY_NAMES
 from rooms.models import PersonReport
 from sessions_app.models import FacilitatorAssignment, SupportGroup
 from sessions_app.recurrence import WEEKDAYS
-
-TIMEZONES = sorted(zoneinfo.available_timezones())
 
 
 def errors_onto_form(form: forms.Form, exc: ValidationError, *, aliases: dict | None = None):
@@ -55,9 +53,10 @@ class GroupForm(forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=60)
     language = forms.CharField(label=_("Language code"), max_length=10, initial="en")
     format = forms.ChoiceField(label=_("Format"), choices=SupportGroup.Format.choices)
-    timezone = forms.ChoiceField(
+    timezone = forms.CharField(
         label=_("Time zone"),
-        choices=[(z, z) for z in TIMEZONES],
+        max_length=64,
+        widget=ZoneInput,
         initial="America/New_York",
         help_text=_("Sessions are scheduled in this zone's local time."),
     )
@@ -98,6 +97,9 @@ class GroupForm(forms.Form):
                 raise ValidationError(_("Numbers of hours, separated by commas.")) from None
             minutes.append(round(hours * 60))
         return minutes
+
+    def clean_timezone(self) -> str:
+        return clean_zone_field(self.cleaned_data["timezone"])
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

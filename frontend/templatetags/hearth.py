@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from frontend.words import clock_time, timezone_label
 from frontend.words import topic_label as _topic_label
+from frontend.zone_names import zone_place as _zone_place
 
 register = template.Library()
 
@@ -48,6 +49,20 @@ def span(start: datetime, end: datetime, tzname: str) -> str:
 @register.filter
 def zone_label(tzname: str) -> str:
     return timezone_label(tzname)
+
+
+@register.filter
+def zone_place(tzname: str) -> str:
+    """Where a zone's clock is, in the page's language ("Ciudad de México, México")."""
+    return _zone_place(tzname)
+
+
+@register.filter
+def zone_in_words(tzname: str) -> str:
+    """A zone as people say it and where its clock is: "Central (Chicago, United States)"."""
+    place = _zone_place(tzname)
+    label = timezone_label(tzname)
+    return label if place == label else f"{label} ({place})"
 
 
 @register.filter

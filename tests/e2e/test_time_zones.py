@@ -31,7 +31,9 @@ def test_a_browser_in_chicago_signs_up_and_sees_chicago_times_everywhere(
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_text("Your account is ready.")).to_be_visible()
     expect(
-        page.get_by_text("Times are shown in Central (America/Chicago), your browser's time zone.")
+        page.get_by_text(
+            "Times are shown in Central (Chicago, United States), your browser's time zone."
+        )
     ).to_be_visible()
     expect(sessions).to_contain_text(re.compile(r"6:00 PM Central$"))
     out = hearth_server.shell(
@@ -53,7 +55,7 @@ def test_a_browser_in_chicago_signs_up_and_sees_chicago_times_everywhere(
     expect(page.get_by_text(re.compile(r"\d:\d\d [AP]M Central$")).first).to_be_visible()
     page.goto("/account/")
     expect(page.locator("#zone-now")).to_have_text(
-        "Times on Hearth are shown to you in Central (America/Chicago)."
+        "Times on Hearth are shown to you in Central (Chicago, United States)."
     )
     expect(page.get_by_label("Time zone")).to_have_value("America/Chicago")
     context.close()

@@ -3,6 +3,7 @@
 A permission matrix over every page (GET) and every action (POST) for five roles, then the
 forms: good input changes the database, bad input gives form errors (never a 500)."""
 
+import html
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -355,6 +356,25 @@ def test_group_form_bad_input_is_a_form_error(client, world, field, value):
     assert response.status_code == 200
     assert b'class="errorlist' in response.content
     assert not SupportGroup.objects.filter(name="Tuesday Caregivers").exists()
+
+
+def test_the_group_form_picks_a_zone_by_name_and_shows_it_in_the_readers_words(client, world):
+    client.force_login(world.coordinator)
+    form = client.get(reverse("frontend:fac-group-new"), HTTP_ACCEPT_LANGUAGE="es").content
+    page = html.unescape(form.decode())
+    assert 'list="id_timezone-zones"' in page
+    assert 'label="Nueva York, Estados Unidos: hora oriental"' in page
+    # An alias is the zone it names; the pages then say the zone in words, not its IANA name.
+    client.post(reverse("frontend:fac-group-new"), {**GROUP_DATA, "timezone": "US/Central"})
+    group = SupportGroup.objects.get(name="Tuesday Caregivers")
+    assert group.timezone == "America/Chicago"
+    page = html.unescape(
+        client.get(
+            reverse("frontend:fac-group", args=[group.slug]), HTTP_ACCEPT_LANGUAGE="es"
+        ).content.decode()
+    )
+    assert "hora del Centro (Chicago, Estados Unidos)" in page
+    assert "America/Chicago" not in page
 
 
 def test_facilitator_edits_details_and_guidelines(client, world):

@@ -7,8 +7,10 @@ import re
 import zoneinfo
 
 import pytest
+from django.utils import translation
 
-from frontend import forms
+from frontend import forms, zone_names
+from frontend.words import timezone_label
 from sessions_app import zones
 from sessions_app.models import User
 
@@ -67,10 +69,11 @@ def test_sign_up_takes_the_browsers_zone_and_confirms_it(client):
     assert "/static/frontend/zone.js" in page
     page = text(sign_up(client, "cora", timezone="America/Chicago"))
     assert User.objects.get(username="cora").timezone == "America/Chicago"
-    assert "Times are shown in Central (America/Chicago), your browser's time zone." in page
+    assert "Times are shown in Central (Chicago, United States), your browser's time zone." in page
     account = text(client.get("/account/"))
-    assert "Times on Hearth are shown to you in <strong>Central</strong> (America/Chicago)." in (
-        account
+    assert (
+        "Times on Hearth are shown to you in <strong>Central</strong> (Chicago, United States)."
+        in account
     )
 
 
@@ -152,3 +155,95 @@ def test_the_picker_is_a_searchable_list_and_saves_a_zone_from_it(client, world)
 def test_an_iana_zone_outside_the_list_is_kept_as_the_api_set_it():
     assert forms.clean_zone_field("Etc/GMT+5") == "Etc/GMT+5"
     assert forms.clean_zone_field(" Europe/Kiev ") == "Europe/Kyiv"
+
+
+# --- zones in the reader's language ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "english", "spanish"),
+    [
+        ("America/Mexico_City", "Mexico City, Mexico", "Ciudad de México, México"),
+        ("America/New_York", "New York, United States", "Nueva York, Estados Unidos"),
+        ("Asia/Tokyo", "Tokyo, Japan", "Tokio, Japón"),
+        # CLDR keeps these under their older ids (Asia/Calcutta, America/Indianapolis).
+        ("Asia/Kolkata", "Kolkata, India", "Calcuta, India"),
+        (
+            "America/Indiana/Indianapolis",
+            "Indianapolis, United States",
+            "Indianápolis, Estados Unidos",
+        ),
+        ("Etc/GMT+5", "Etc/GMT+5", "Etc/GMT+5"),  # outside the list: as it is
+        ("UTC", "UTC", "UTC"),
+    ],
+)
+def test_a_zones_place_in_the_readers_language(zone, english, spanish):
+    assert zone_names.zone_place(zone, "en") == english
+    assert zone_names.zone_place(zone, "es") == spanish
+
+
+def test_the_picker_names_zones_as_spanish_speakers_say_them():
+    with translation.override("es"):
+        options = {o["name"]: o["label"] for o in zone_names.zone_options()}
+        assert timezone_label("Asia/Tokyo") == "hora de Tokio"
+        assert timezone_label("America/Mexico_City") == "hora del centro de México"
+    assert set(options) == set(zones.zones())
+    assert options["America/New_York"] == "Nueva York, Estados Unidos: hora oriental"
+    assert options["America/Chicago"] == "Chicago, Estados Unidos: hora central"
+    # Accents as written, and without them (browsers match what is typed letter for letter).
+    assert options["America/Mexico_City"] == (
+        "Ciudad de México, México: hora central (Ciudad de Mexico, Mexico)"
+    )
+    assert options["Asia/Tokyo"] == "Tokio, Japón (Japon)"
+    assert options["Europe/Madrid"] == "Madrid, España: hora de Europa central (Espana)"
+    assert len(set(options.values())) == len(options)  # no two zones read the same
+    with translation.override("en"):
+        english = {o["name"]: o["label"] for o in zone_names.zone_options()}
+    assert english["America/Chicago"] == "Chicago, United States: Central (most areas)"
+    assert english["Asia/Tokyo"] == "Tokyo, Japan"
+
+
+def matches(typed: str, option: dict) -> bool:
+    """What a browser's suggestion list does with a <datalist>: the typed text anywhere in the
+    value or the label, case aside (no accent folding of its own)."""
+    return typed.lower() in option["name"].lower() or typed.lower() in option["label"].lower()
+
+
+@pytest.mark.parametrize("typed", ["Mexico", "México", "mexico", "Ciudad de Mexico", "méxico"])
+def test_typing_with_or_without_accents_finds_the_zone(typed):
+    with translation.override("es"):
+        found = [o["name"] for o in zone_names.zone_options() if matches(typed, o)]
+    assert "America/Mexico_City" in found, typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Japon", "Asia/Tokyo"),
+        ("Tokio", "Asia/Tokyo"),
+        ("Nueva York", "America/New_York"),
+        ("Bogota", "America/Bogota"),
+        ("Bogotá", "America/Bogota"),
+    ],
+)
+def test_spanish_names_find_their_zone(typed, zone):
+    with translation.override("es"):
+        found = [o["name"] for o in zone_names.zone_options() if matches(typed, o)]
+    assert zone in found, typed
+
+
+def test_the_account_page_in_spanish_names_the_zone_in_spanish(client, world):
+    attendee = world["attendee"]
+    User.objects.filter(pk=attendee.pk).update(timezone="America/Mexico_City", language="es")
+    client.force_login(attendee)
+    page = client.get("/account/").content.decode()
+    assert (
+        "En Hearth ves las horas en <strong>hora del centro de México</strong> "
+        "(Ciudad de México, México)." in html.unescape(page)
+    )
+    assert (
+        '<option value="America/Mexico_City" '
+        'label="Ciudad de México, México: hora central (Ciudad de Mexico, Mexico)">'
+        in html.unescape(page)
+    )
+    assert "Mexico City" not in html.unescape(page)
