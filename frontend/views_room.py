@@ -123,6 +123,8 @@ def room_strings() -> dict[str, str]:
         "block_confirm": _("Block"),
         "blocked": _("You blocked {name}: their messages are hidden from you."),
         "blocked_anon": _("You blocked someone: their messages are hidden from you."),
+        "unblocked": _("You unblocked {name}: their messages are shown again."),
+        "unblocked_anon": _("You unblocked someone: their messages are shown again."),
         "delete": _("Delete"),
         "delete_label": _("Delete the message from {name}"),
         "delete_title": _("Delete this message for everyone?"),

@@ -1,13 +1,15 @@
 """Blocking: a person hides another's room chat from themselves, in every room.
 
 The filtering is the server's (hub.py and the consumer drop the blocked author's chat frames
-for the blocker's connections; the welcome and `resume` leave them out). The blocked person
-is told nothing: no frame, no answer of theirs changes. Facilitators in a room they run see
+for the blocker's connections; the welcome and `resume` leave them out). An unblock sends the
+blocker's connections that person's recent messages, which the page puts back. The blocked
+person is told nothing: no frame, no answer of theirs changes. Facilitators in a room they run see
 everything (they must, to keep it safe), so their blocks apply where they attend.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +21,16 @@ from rooms.services.lifecycle import _publish
 from sessions_app.models import User
 
 
+def _shown_again(*, session_id: int, author_id: int) -> list[dict]:
+    """After an unblock: the author's chat frames among the room's last messages, the ones a
+    welcome would show now, so the page puts them back without a reload."""
+    recent = selectors.messages_recent(session_id=session_id, limit=settings.ROOM_WELCOME_MESSAGES)
+    return [m for m in recent if m["author"]["id"] == author_id]
+
+
 def _tell_blocker(*, user_id: int, blocked_id: int, blocked: bool) -> None:
-    """Every room where the blocker has a live connection updates it (after commit)."""
+    """Every room where the blocker has a live connection updates it (after commit); an
+    unblock also carries that person's recent messages in each room."""
     sessions = (
         RoomConnection.objects.filter(
             participant__user_id=user_id, heartbeat_at__gte=selectors.presence_cutoff()
@@ -28,8 +38,10 @@ def _tell_blocker(*, user_id: int, blocked_id: int, blocked: bool) -> None:
         .values_list("session_id", flat=True)
         .distinct()
     )
-    frame = {"type": "block", "user": blocked_id, "blocked": blocked}
     for session_id in sessions:
+        frame: dict = {"type": "block", "user": blocked_id, "blocked": blocked}
+        if not blocked:
+            frame["messages"] = _shown_again(session_id=session_id, author_id=blocked_id)
         _publish(
             session_id,
             hide=[[user_id, blocked_id, blocked]],

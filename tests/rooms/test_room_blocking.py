@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from channels.db import database_sync_to_async
+from rest_framework.test import APIClient
 
 from rooms import services as room_services
 from rooms.models import PersonBlock
@@ -22,6 +23,7 @@ def chats(frames: list[dict]) -> list[tuple[int, str]]:
 
 async def test_a_blocked_persons_chat_never_reaches_the_blocker(room_world):
     w = room_world
+    ben_public = {"id": w.ben.pk, "display_name": "Ben", "role": "attendee"}
     lead, _ = await enter(w.session.pk, w.lead)
     ana, _ = await enter(w.session.pk, w.ana)
     ben, _ = await enter(w.session.pk, w.ben)
@@ -58,9 +60,19 @@ async def test_a_blocked_persons_chat_never_reaches_the_blocker(room_world):
     _, ben_welcome = await enter(w.session.pk, w.ben)
     assert len(ben_welcome["messages"]) == 3
 
-    # Unblocking: Ben's new messages reach Ana again.
+    # Unblocking: Ben's earlier messages come back at once, with the frame; his new ones
+    # reach Ana again.
     await ana.send({"type": "block", "user": w.ben.pk, "blocked": False})
-    assert await ana.expect("block") == {"type": "block", "user": w.ben.pk, "blocked": False}
+    unblock = await ana.expect("block")
+    assert {k: v for k, v in unblock.items() if k != "messages"} == {
+        "type": "block",
+        "user": w.ben.pk,
+        "blocked": False,
+    }
+    assert [(m["seq"], m["author"], m["text"]) for m in unblock["messages"]] == [
+        (1, ben_public, "before"),
+        (2, ben_public, "hidden from Ana"),
+    ]
     await ben.send({"type": "chat", "text": "back"})
     assert (await ana.expect("chat"))["text"] == "back"
     assert not await db(PersonBlock.objects.exists)()
@@ -122,3 +134,47 @@ async def test_block_errors(room_world):
     await ana.send({"type": "block", "user": w.ben.pk, "blocked": "yes"})
     await ana.error("invalid", field="blocked")
     assert not await db(PersonBlock.objects.exists)()
+
+
+async def test_an_unblock_from_the_account_page_puts_the_messages_back_in_open_rooms(room_world):
+    """Unblocking outside the room (the account page, the API) reaches the blocker's open
+    rooms with the person's recent messages there; nobody else hears of it."""
+    w = room_world
+    lead, _ = await enter(w.session.pk, w.lead)
+    ana, _ = await enter(w.session.pk, w.ana)
+    ben, _ = await enter(w.session.pk, w.ben)
+    await ben.send({"type": "chat", "text": "first from Ben"})
+    await ana.expect("chat", text="first from Ben")
+    await ana.send({"type": "block", "user": w.ben.pk})
+    await ana.expect("block", blocked=True)
+    await ben.send({"type": "chat", "text": "while blocked"})
+    await lead.expect("chat", text="while blocked")
+    await lead.send({"type": "chat", "text": "the lead"})
+    await ana.expect("chat", text="the lead")
+    await ben.drain()
+    await lead.drain()
+
+    response = await db(_api_unblock)(w.ana, w.ben.pk)
+    assert response.status_code == 204
+    frame = await ana.expect("block", blocked=False)
+    assert [(m["seq"], m["author"]["id"], m["text"]) for m in frame["messages"]] == [
+        (1, w.ben.pk, "first from Ben"),
+        (2, w.ben.pk, "while blocked"),
+    ]
+    assert frame["messages"][1] == {
+        "type": "chat",
+        "seq": 2,
+        "author": {"id": w.ben.pk, "display_name": "Ben", "role": "attendee"},
+        "text": "while blocked",
+        "sent_at": frame["messages"][1]["sent_at"],
+    }
+    await ben.send({"type": "chat", "text": "after"})
+    assert (await ana.expect("chat"))["text"] == "after"
+    for client in (ben, lead):
+        assert "block" not in {f["type"] for f in await client.drain()}
+
+
+def _api_unblock(user, user_id):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client.delete(f"/api/v1/me/blocks/{user_id}/")

@@ -484,7 +484,7 @@ function start(root) {
   }
 
   function onBlock(f) {
-    if (!f.blocked) return; // their new messages come again; earlier ones after a reload
+    if (!f.blocked) return onUnblock(f);
     const focusInLog = el.log.contains(document.activeElement);
     for (const li of [...el.log.querySelectorAll(`li[data-author="${CSS.escape(String(f.user))}"]`)]) {
       state.messages.delete(Number(li.dataset.seq));
@@ -492,6 +492,16 @@ function start(root) {
     }
     if (focusInLog && !el.log.contains(document.activeElement)) el.box.focus();
     note(blockNames.has(f.user) ? fmt("blocked", { name: blockNames.get(f.user) }) : T.blocked_anon);
+  }
+
+  // Unblocked (here or from the account page): their recent messages come with the frame and
+  // go back in their places; what they say from now on arrives as usual.
+  function onUnblock(f) {
+    const messages = Array.isArray(f.messages) ? f.messages : [];
+    for (const message of messages) addMessage(message);
+    const name = blockNames.get(f.user) || (messages[0] && messages[0].author && messages[0].author.display_name);
+    blockNames.delete(f.user);
+    note(name ? fmt("unblocked", { name }) : T.unblocked_anon);
   }
 
   async function deleteMessage(seq) {
