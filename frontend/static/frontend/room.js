@@ -510,14 +510,36 @@ function start(root) {
 
   // --- people, lobby, queue ------------------------------------------------------------------
 
-  function keepFocus(container, render) {
+  // Lists drawn again from a frame: the control that had the focus gets it back. If it went
+  // off (a move button at the top of the line) or away (that person left the list), the next
+  // control of the same row, else the list's `fallback`, rather than the page's start.
+  function keepFocus(container, render, fallback) {
     const active = document.activeElement;
     const key = active && container.contains(active) ? active.dataset.key : null;
+    const row = key ? active.closest("li") : null;
+    const rowKeys = row ? [...row.querySelectorAll("[data-key]")].map((b) => b.dataset.key) : [];
     render();
-    if (key) {
-      const again = container.querySelector(`[data-key="${CSS.escape(key)}"]`);
-      if (again && !again.disabled) again.focus();
+    if (!key) return;
+    for (const k of [key, ...rowKeys]) {
+      const again = container.querySelector(`[data-key="${CSS.escape(k)}"]`);
+      if (again && !again.disabled) return again.focus();
     }
+    const first = container.querySelector("button:not(:disabled)");
+    if (first) first.focus();
+    else if (fallback) focusFirst(fallback);
+  }
+
+  // A button turned off while it has the focus would drop the focus to the start of the page
+  // (a keyboard user loses their place): it goes to `fallback` first.
+  function setDisabled(button, disabled, fallback) {
+    if (!button) return;
+    if (disabled && document.activeElement === button) focusFirst(fallback);
+    button.disabled = disabled;
+  }
+
+  function focusFirst(candidates) {
+    const to = [].concat(candidates).find((b) => b && !b.disabled && !b.hidden);
+    if (to) to.focus();
   }
 
   function button(text, label, key, onClick, className = "small secondary") {
@@ -601,7 +623,7 @@ function start(root) {
     el.hand.textContent = place >= 0 ? T.lower_hand : T.raise_hand;
     el.handState.textContent = place >= 0 ? fmt("hand_up", { n: place + 1 }) : T.hand_down;
     const speaking = state.speaker && state.speaker.id === meId;
-    el.pass.disabled = !(speaking || place >= 0);
+    setDisabled(el.pass, !(speaking || place >= 0), el.hand);
     let turn = T.nobody_speaking;
     if (speaking) turn = T.your_turn;
     else if (state.speaker) turn = fmt("turn_of", { name: state.speaker.display_name });
@@ -627,8 +649,9 @@ function start(root) {
         }
         el.queue.append(li);
       });
-    });
-    if (el.next) el.next.disabled = !state.hands.length;
+    }, [el.next, el.shareStart]);
+    // Nobody left in line after "Next speaker": on to the timer for the one now speaking.
+    setDisabled(el.next, !state.hands.length, [el.shareStart, el.hand]);
     if (media) media.onQueue(f);
   }
 
@@ -644,7 +667,7 @@ function start(root) {
     state.shareTicker = null;
     state.share = share ? { ...share, key, end: Date.parse(share.ends_at) } : null;
     state.shareSaid = "";
-    if (el.shareStop) el.shareStop.disabled = !state.share;
+    setDisabled(el.shareStop, !state.share, el.shareStart);
     if (!state.share) {
       el.shareTimer.hidden = true;
       return;
@@ -714,7 +737,7 @@ function start(root) {
     el.round.hidden = !round;
     el.roundPrompt.textContent = round ? round.prompt : "";
     el.pass.textContent = round ? T.round_pass : T.pass;
-    if (el.roundEnd) el.roundEnd.disabled = !round;
+    setDisabled(el.roundEnd, !round, [el.roundStart, el.roundInput]);
     if (round && round.started_at !== was) announce(fmt("round_started", { prompt: round.prompt }));
     else if (!round && was) announce(T.round_over);
   }
