@@ -41,14 +41,14 @@ function start(root) {
   // Voice and video (media.js): frames go out through `send`, like everything else.
   const media = createMedia({
     send: (f) => send(f), strings: T, root, isStaff, me: () => state.me,
-    guidelinesPending: () => guidelinesFirst(),
+    guidelinesPending: () => guidelinesFirst($("media-mic")),
   });
 
   const state = {
     ws: null, me: null, seen: 0, messages: new Map(), welcomed: false, stopped: false,
     attempt: 0, timer: null, pinger: null, awaitingPong: false, pending: null,
     muted: false, paused: false, locked: false, hands: [], speaker: null, turnText: "",
-    guidelines: null, accepting: false,
+    guidelines: null, accepting: false, acceptFrom: null,
     share: null, shareTicker: null, shareSaid: "", round: null,
   };
 
@@ -423,14 +423,20 @@ function start(root) {
       if (state.accepting) {
         state.accepting = false;
         note(T.guidelines_thanks);
-        el.box.focus(); // back to where they were going to write
+        // Back to what they were about to do: the message box, or the microphone.
+        const back = state.acceptFrom;
+        state.acceptFrom = null;
+        if (back && back.isConnected && !back.disabled && back.getClientRects().length) back.focus();
+        else el.box.focus();
       }
     }
   }
 
-  // Before a first message or unmute: open the guidelines and put the focus on Accept.
-  function guidelinesFirst() {
+  // Before a first message or unmute: open the guidelines and put the focus on Accept; once
+  // accepted, the focus goes back to `from` (the message box, or the microphone button).
+  function guidelinesFirst(from = el.box) {
     if (!guidelinesRequired()) return false;
+    state.acceptFrom = from;
     el.guidelinesDetails.open = true;
     note(T.guidelines_first, true);
     el.guidelinesAccept.focus();
@@ -854,11 +860,13 @@ function start(root) {
       if (where) where.textContent = fmt("error", { message: f.message || f.code });
       return;
     }
+    const chatRefused = state.pending !== null;
     state.pending = null;
     if (f.code === "guidelines_required") {
       if (state.guidelines) state.guidelines.required = true;
       onGuidelines(state.guidelines);
-      guidelinesFirst();
+      // Refused a message, or an unmute (media.js has turned the microphone off again).
+      guidelinesFirst(chatRefused ? el.box : $("media-mic"));
       return;
     }
     if (f.code === "muted") state.muted = true;
