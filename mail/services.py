@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from mail import content, tasks
 from mail.models import OutboundEmail
-from sessions_app import selectors, timing
+from sessions_app import outbox, selectors, timing
 from sessions_app import services as core_services
 from sessions_app.models import (
     RSVP,
@@ -269,38 +269,21 @@ def _send_blocker(row: OutboundEmail, now: datetime) -> tuple[str, datetime | No
         return "address_changed", None
     if EMAIL not in selectors.notification_channels(user=user, category=row.category):
         return "not_chosen", None
-    if row.kind in SESSION_KINDS:
-        session = Session.objects.filter(pk=row.session_id).first() if row.session_id else None
-        if session is None or session.status != Session.Status.SCHEDULED:
-            return "session_cancelled", None
-        if row.session_start is not None and session.start != row.session_start:
-            return "session_moved", None
-        if (
-            row.kind == "reminder"
-            and not RSVP.objects.filter(
-                session=session, user=user, status=RSVP.Status.GOING
-            ).exists()
-        ):
-            return "not_going", None
-        if (
-            row.kind == "seat_offered"
-            and not SeatOffer.objects.filter(
-                rsvp__session=session, rsvp__user=user, status=SeatOffer.Status.OPEN
-            ).exists()
-        ):
-            return "offer_closed", None
+    if row.kind in SESSION_KINDS and (
+        reason := outbox.session_blocker(
+            kind=row.kind,
+            session_id=row.session_id,
+            session_start=row.session_start,
+            user_id=user.pk,
+        )
+    ):
+        return reason, None
     if (
         row.kind == "feedback_ask"
         and SessionFeedback.objects.filter(session=row.session_id, user=user).exists()
     ):
         return "answered", None
-    tz = _tz(user.timezone)
-    if not timing.in_window(now, tz):
-        later = timing.next_window_open(now, tz)
-        if later >= row.expires_at:
-            return "quiet_hours", None
-        return "quiet_hours", later
-    return "", None
+    return outbox.quiet_hours_blocker(now=now, tz=_tz(user.timezone), expires_at=row.expires_at)
 
 
 def _message(row: OutboundEmail, message_id: str) -> EmailMultiAlternatives:
@@ -325,29 +308,16 @@ def _message(row: OutboundEmail, message_id: str) -> EmailMultiAlternatives:
 def outbound_send(*, outbound_id: int, now: datetime | None = None) -> str:
     """Send one row if it is still pending, due and wanted; returns what happened."""
     now = now or timezone.now()
-    with transaction.atomic():
-        row = (
-            OutboundEmail.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=outbound_id, status=OutboundEmail.Status.PENDING)
-            .first()
-        )
-        if row is None:
-            return "not_pending"
-        if row.send_after > now:
-            return "not_due"
-        reason, later = _send_blocker(row, now)
-        if later is not None:
-            row.send_after, row.reason = later, reason
-            row.save(update_fields=["send_after", "reason", "updated_at"])
-            return "deferred"
-        if reason:
-            row.status, row.reason = OutboundEmail.Status.CANCELLED, reason
-            row.save(update_fields=["status", "reason", "updated_at"])
-            return reason
-        row.status, row.claimed_at = OutboundEmail.Status.CLAIMED, now
-        row.attempts += 1
+
+    def with_message_id(row: OutboundEmail) -> list[str]:
         row.message_id = make_msgid(domain="hearth")
-        row.save(update_fields=["status", "claimed_at", "attempts", "message_id", "updated_at"])
+        return ["message_id"]
+
+    row, outcome = outbox.claim(
+        OutboundEmail, pk=outbound_id, now=now, blocker=_send_blocker, on_claim=with_message_id
+    )
+    if row is None:
+        return outcome
     # The claim is committed: from here on a crash leaves a claimed row, never a second send.
     try:
         _message(row, row.message_id).send(fail_silently=False)
@@ -363,27 +333,23 @@ def _send_failed(row: OutboundEmail, exc: Exception, *, now: datetime) -> str:
     claimed = OutboundEmail.objects.filter(pk=row.pk, status=OutboundEmail.Status.CLAIMED)
     text = f"{type(exc).__name__}: {exc}"[:150]
     log.warning("email %s failed (try %s): %s", row.pk, row.attempts, text)
-    if row.attempts >= settings.MAIL_MAX_ATTEMPTS:
-        claimed.update(
-            status=OutboundEmail.Status.FAILED,
-            reason=f"gave up after {row.attempts} tries: {text}",
-            updated_at=now,
-        )
-        return "failed"
-    delay = min(settings.MAIL_RETRY_BASE_SECONDS * 2 ** (row.attempts - 1), 3600.0)
-    delay *= random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not security
-    retry_at = now + timedelta(seconds=delay)
-    if retry_at >= row.expires_at:
-        claimed.update(
-            status=OutboundEmail.Status.FAILED,
-            reason=f"expired while retrying: {text}",
-            updated_at=now,
-        )
+    retry = outbox.next_try(
+        attempts=row.attempts,
+        max_attempts=settings.MAIL_MAX_ATTEMPTS,
+        base_seconds=settings.MAIL_RETRY_BASE_SECONDS,
+        cap_seconds=3600.0,
+        now=now,
+        expires_at=row.expires_at,
+        error=text,
+        jitter=random.uniform,
+    )
+    if retry.at is None:
+        claimed.update(status=OutboundEmail.Status.FAILED, reason=retry.reason, updated_at=now)
         return "failed"
     claimed.update(
         status=OutboundEmail.Status.PENDING,
-        send_after=retry_at,
-        reason=f"retry {row.attempts}: {text}",
+        send_after=retry.at,
+        reason=retry.reason,
         updated_at=now,
     )
     return "retry"

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions_app import timing
-from sessions_app.models import RSVP, SeatOffer, Session, User
+from sessions_app import outbox
+from sessions_app.models import User
 from sms import tasks
 from sms.backends import (
     OPT_OUT_CODE,
@@ -65,33 +65,23 @@ def _send_blocker(row: OutboundSms, now: datetime) -> tuple[str, datetime | None
         return "no_consent", None
     if not _wants_sms(user, row.kind):
         return "not_chosen", None
-    if row.kind in SESSION_KINDS:
-        session = Session.objects.filter(pk=row.session_id).first() if row.session_id else None
-        if session is None or session.status != Session.Status.SCHEDULED:
-            return "session_cancelled", None
-        if row.session_start is not None and session.start != row.session_start:
-            return "session_moved", None
-        if (
-            row.kind == OutboundSms.Kind.REMINDER
-            and not RSVP.objects.filter(
-                session=session, user=user, status=RSVP.Status.GOING
-            ).exists()
-        ):
-            return "not_going", None
-        if (
-            row.kind == OutboundSms.Kind.SEAT_OFFERED
-            and not SeatOffer.objects.filter(
-                rsvp__session=session, rsvp__user=user, status=SeatOffer.Status.OPEN
-            ).exists()
-        ):
-            return "offer_closed", None
-    tz = _tz(user.timezone)
-    if not timing.in_window(now, tz):
-        later = timing.next_window_open(now, tz)
-        if row.kind == OutboundSms.Kind.REMINDER or later >= row.expires_at:
-            return "quiet_hours", None
-        return "quiet_hours", later
-    return "", None
+    if row.kind in SESSION_KINDS and (
+        reason := outbox.session_blocker(
+            kind=row.kind,
+            session_id=row.session_id,
+            session_start=row.session_start,
+            user_id=user.pk,
+        )
+    ):
+        return reason, None
+    # Notices wait for the window; a reminder does not: it was planned inside the window
+    # (timing.reminder_send_time), so one found outside it has missed its moment.
+    return outbox.quiet_hours_blocker(
+        now=now,
+        tz=_tz(user.timezone),
+        expires_at=row.expires_at,
+        may_wait=row.kind != OutboundSms.Kind.REMINDER,
+    )
 
 
 def outbound_send(*, outbound_id: int, now: datetime | None = None) -> str:
@@ -99,28 +89,15 @@ def outbound_send(*, outbound_id: int, now: datetime | None = None) -> str:
     (default: the clock) is the instant of every decision and timestamp of this send, so a
     sweep run at a pretended instant (`send_due_reminders --now`) sends at that instant."""
     now = now or timezone.now()
-    with transaction.atomic():
-        row = (
-            OutboundSms.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=outbound_id, status=OutboundSms.Status.PENDING)
-            .first()
-        )
-        if row is None:
-            return "not_pending"
-        if row.send_after > now:
-            return "not_due"
-        reason, later = _send_blocker(row, now)
-        if later is not None:
-            row.send_after, row.dispatched_at, row.reason = later, None, reason
-            row.save(update_fields=["send_after", "dispatched_at", "reason", "updated_at"])
-            return "deferred"
-        if reason:
-            row.status, row.reason = OutboundSms.Status.CANCELLED, reason
-            row.save(update_fields=["status", "reason", "updated_at"])
-            return reason
-        row.status, row.claimed_at = OutboundSms.Status.CLAIMED, now
-        row.attempts += 1
-        row.save(update_fields=["status", "claimed_at", "attempts", "updated_at"])
+    row, outcome = outbox.claim(
+        OutboundSms,
+        pk=outbound_id,
+        now=now,
+        blocker=_send_blocker,
+        on_defer={"dispatched_at": None},
+    )
+    if row is None:
+        return outcome
     # The claim is committed: from here on a crash leaves a claimed row to reconcile.
     validity = int((row.expires_at - now).total_seconds())
     try:
@@ -165,33 +142,33 @@ def _send_failed(row: OutboundSms, exc: SmsSendError, *, now: datetime) -> str:
         )
         contact_record_error(phone=row.to, code=exc.code, now=now)
         return "failed"
-    if row.attempts >= settings.SMS_MAX_ATTEMPTS:
+    retry = outbox.next_try(
+        attempts=row.attempts,
+        max_attempts=settings.SMS_MAX_ATTEMPTS,
+        base_seconds=settings.SMS_RETRY_BASE_SECONDS,
+        cap_seconds=900.0,
+        now=now,
+        expires_at=row.expires_at,
+        error=exc.message[:120],
+        jitter=random.uniform,
+    )
+    if retry.at is None:
         claimed.update(
             status=OutboundSms.Status.FAILED,
             error_code=exc.code,
-            reason=f"gave up after {row.attempts} tries: {exc.message[:120]}",
-            updated_at=now,
-        )
-        return "failed"
-    delay = min(settings.SMS_RETRY_BASE_SECONDS * 2 ** (row.attempts - 1), 900.0)
-    delay *= random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not security
-    retry_at = now + timedelta(seconds=delay)
-    if retry_at >= row.expires_at:
-        claimed.update(
-            status=OutboundSms.Status.FAILED,
-            error_code=exc.code,
-            reason=f"expired while retrying: {exc.message[:120]}",
+            reason=retry.reason,
             updated_at=now,
         )
         return "failed"
     claimed.update(
         status=OutboundSms.Status.PENDING,
-        send_after=retry_at,
-        dispatched_at=retry_at,
+        send_after=retry.at,
+        dispatched_at=retry.at,
         error_code=exc.code,
-        reason=f"retry {row.attempts}: {exc.message[:120]}",
+        reason=retry.reason,
         updated_at=now,
     )
+    delay = (retry.at - now).total_seconds()
     tasks.send_outbound.apply_async((row.pk,), countdown=delay)
     return "retry"
 
