@@ -183,7 +183,13 @@ print(coming.order_by("start").first().pk)
         "/account/",
         "/help/",
     ]
-    facilitator = ["/facilitate/", f"/facilitate/sessions/{session}/", "/facilitate/profile/"]
+    facilitator = [
+        "/facilitate/",
+        f"/facilitate/sessions/{session}/",
+        "/facilitate/profile/",
+        "/facilitate/groups/grupo-de-duelo/",
+        "/facilitate/groups/grupo-de-duelo/edit/",
+    ]
     found = {}
     for who, paths in (("visitor", visitor), ("attendee1", member), ("facilitator", facilitator)):
         context = browser.new_context(
@@ -198,17 +204,97 @@ print(coming.order_by("start").first().pk)
             page.wait_for_load_state("networkidle")
         for path in paths:
             page.goto(path)
-            assert page.locator("html").get_attribute("lang") == "es", path
-            body = page.inner_text("body")
-            for text in written:
-                body = body.replace(text, " ")
-            words = [
-                body[max(0, m.start() - 30) : m.end() + 30].replace("\n", " ")
-                for m in ENGLISH.finditer(body)
-                if m.group(0) not in ALLOWED
-            ]
-            # The list has no word both languages share ("no", "a", "de" are Spanish too).
+            words = _english_words(page, written)
             if words:
                 found[f"{who} {path}"] = words
         context.close()
     assert found == {}
+
+
+def _english_words(page, written: list[str]) -> list[str]:
+    """English words in the page's text (with 30 characters either side), leaving out what
+    people wrote."""
+    assert page.locator("html").get_attribute("lang") == "es", page.url
+    body = page.inner_text("body")
+    for text in written:
+        body = body.replace(text, " ")
+    # The list has no word both languages share ("no", "a", "de" are Spanish too).
+    return [
+        body[max(0, m.start() - 30) : m.end() + 30].replace("\n", " ")
+        for m in ENGLISH.finditer(body)
+        if m.group(0) not in ALLOWED
+    ]
+
+
+def _spanish_login(browser, base_url, username: str):
+    context = browser.new_context(
+        base_url=base_url, locale="es-ES", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Nombre de usuario").fill(username)
+    page.get_by_label("Contraseña").fill("hearth-demo-2026")
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_load_state("networkidle")
+    return context, page
+
+
+def test_the_live_room_in_spanish_has_no_english_words(browser, base_url, hearth_server):
+    """The room with its room open, as an attendee and as a facilitator: what the page says
+    and what room.js and media.js write into it once connected (hand raised, a round, a
+    share timer, the call joined without a microphone)."""
+    written = _written_by_people(hearth_server)
+    room = (
+        hearth_server.shell(
+            """
+from datetime import timedelta
+from django.utils import timezone
+from rooms import services as room_services
+from sessions_app import services
+from sessions_app.models import Session, SupportGroup, User
+group = SupportGroup.objects.get(slug="grupo-de-duelo")
+lead = User.objects.get(username="facilitator")
+attendee = User.objects.get(username="attendee1")
+if not group.memberships.filter(user=attendee, status="active").exists():
+    services.membership_join(group=group, user=attendee)
+local = (timezone.now() + timedelta(minutes=5)).astimezone(group.tz).replace(
+    tzinfo=None, second=0, microsecond=0)
+schedule = services.schedule_create(
+    group=group, start=local, duration_minutes=120, recurrence=None, created_by=lead)
+session = Session.objects.get(schedule=schedule)
+services.rsvp_create(session=session, user=attendee)
+room_services.room_open(session=session, by=lead)
+print(session.pk)
+"""
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    path = f"/sessions/{room}/room/"
+    found = {}
+    lead_context, lead = _spanish_login(browser, base_url, "facilitator")
+    lead.goto(path)
+    expect(lead.locator("#conn")).to_have_attribute("data-state", "connected")
+    attendee_context, attendee = _spanish_login(browser, base_url, "attendee1")
+    attendee.goto(path)
+    expect(attendee.locator("#conn")).to_have_attribute("data-state", "connected")
+    found["attendee, connected"] = _english_words(attendee, written)
+    found["facilitator, connected"] = _english_words(lead, written)
+
+    # Things happen: a hand goes up, the facilitator gives the turn and times it, a round.
+    attendee.locator("#hand").click()
+    expect(lead.locator("#queue > li")).to_have_count(1)
+    lead.locator("#next-speaker").click()
+    lead.locator("#share-start").click()
+    expect(attendee.locator("#share-timer")).to_be_visible()
+    lead.locator("#round-prompt-input").fill("¿Cómo llegan hoy?")
+    lead.locator("#round-start").click()
+    expect(attendee.locator("#round")).to_be_visible()
+    # The call, joined in a browser without a microphone or camera.
+    attendee.locator("#media-join").click()
+    expect(attendee.locator("#media-status, #media-error").first).not_to_be_empty()
+    found["attendee, in a round"] = _english_words(attendee, written)
+    found["facilitator, in a round"] = _english_words(lead, written)
+    lead_context.close()
+    attendee_context.close()
+    assert {who: words for who, words in found.items() if words} == {}

@@ -52,7 +52,7 @@ def test_every_page_links_to_help_in_the_header_and_the_footer(client, world, ro
 
 def test_the_help_page_in_spanish(client, world):
     body = text(client.get("/help/", HTTP_ACCEPT_LANGUAGE="es"))
-    assert "llama o envía un mensaje de texto al 988" in body
+    assert "llame o envíe un mensaje de texto al 988" in body
     assert '<a class="button" href="tel:988">Llamar al 988</a>' in body
     assert '<a class="button secondary" href="sms:988">Escribir al 988</a>' in body
     assert "Ayuda ahora" in body
@@ -159,7 +159,7 @@ def test_leaving_from_the_page_in_spanish_and_refusals(client, world):
     body = text(
         client.post("/groups/tuesday-circle/leave/", follow=True, HTTP_ACCEPT_LANGUAGE="es")
     )
-    assert "Saliste de Tuesday Circle." in body
+    assert "Salió de Tuesday Circle." in body
     client.force_login(world["facilitator"])
     body = text(client.post("/groups/tuesday-circle/leave/", follow=True))
     assert "You help run this group: ask a coordinator to hand it on first." in body

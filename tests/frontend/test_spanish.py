@@ -86,19 +86,19 @@ def test_room_page_in_spanish_from_the_browser(client):
     text = page_text(response)
     assert '<html lang="es">' in html
     for spanish in (
-        "¿Necesitas apoyo ahora?",
-        "Puedes salir de esta página cuando quieras. Nadie se entera si abres esto.",
-        "No estás solo/a",
+        "¿Necesita apoyo ahora?",
+        "Puede salir de esta página cuando quiera. Nadie se entera si abre esto.",
+        "No está solo/a",
         "Conectando…",
         "Levantar la mano",
-        "Comparte cómo estás",
-        "Tu mensaje",
+        "Compartir cómo está",
+        "Su mensaje",
     ):
         assert spanish in text, spanish
     for english in ("Need support now?", "Raise hand", "You are not alone", "Your message"):
         assert english not in text, english
     strings = room_json(html)
-    assert strings["your_turn"] == "Te toca hablar."
+    assert strings["your_turn"] == "Le toca hablar."
     assert strings["reconnecting"] == "Volviendo a conectar…"
     assert strings["ended"] == "La sesión ha terminado. Gracias por estar aquí hoy."
     assert "{name}" in strings["remove_title"]
@@ -132,7 +132,7 @@ def test_room_refusal_in_spanish(client):
     assert response.status_code == 409
     text = page_text(response)
     assert "La sala aún no está abierta" in text
-    assert "Vuelve entonces o recarga esta página." in text
+    assert "Vuelva entonces o recargue esta página." in text
     assert "The room isn't open yet" not in text
 
 
@@ -210,6 +210,29 @@ def test_catalogue_is_complete_compiled_and_not_fuzzy():
         else:
             assert entry["msgstr"], entry["msgid"]
             assert compiled[msgid] == entry["msgstr"], entry["msgid"]
+
+
+# The Spanish speaks to the reader as "usted", on every page, text and email: one form, not a
+# mix. These words only exist in the "tú" form (an imperative such as "escribe" is also the
+# third person, "se escribe", so it is not among them).
+TU_FORMS = re.compile(
+    r"\b(tú|tu|tus|te|ti|contigo|tuy[oa]s?|puedes|estás|tienes|eres|quieres|necesitas|vas|"
+    r"sientes|abres|escribes|podrás|hayas|quieras|puedas|elijas|enciendas|participas|"
+    r"asististe|bloqueaste|saliste|olvidaste|respondiste|contaste|pediste|abriste|fuiste|"
+    r"únete|apúntate|suscríbete|inténtalo|cámbiala|pídela|acéptala|enciéndelo|escríbelo|"
+    r"darte|quedártela)\b",
+    re.IGNORECASE,
+)
+
+
+def test_the_spanish_is_usted_throughout():
+    found = []
+    for entry in po_entries():
+        for key in ("msgstr", "msgstr[0]", "msgstr[1]", "msgstr[2]"):
+            hits = TU_FORMS.findall(entry.get(key, ""))
+            if hits:
+                found.append((entry["msgid"], hits))
+    assert found == []
 
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}|%[sd]|</?\w+[^>]*>")

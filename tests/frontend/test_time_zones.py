@@ -238,7 +238,7 @@ def test_the_account_page_in_spanish_names_the_zone_in_spanish(client, world):
     client.force_login(attendee)
     page = client.get("/account/").content.decode()
     assert (
-        "En Hearth ves las horas en <strong>hora del centro de México</strong> "
+        "En Hearth usted ve las horas en <strong>hora del centro de México</strong> "
         "(Ciudad de México, México)." in html.unescape(page)
     )
     assert (

@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 from rooms.selectors import crisis_resources
 from tests.rooms.conftest import enter
 
-SPANISH_START = "Si estás en crisis"
+SPANISH_START = "Si está en crisis"
 
 
 async def speaks_spanish(user) -> None:
@@ -55,7 +55,7 @@ async def test_error_frames_speak_the_persons_language(room_world):
     await lead.send({"type": "mod.mute", "user": w.ana.pk})
     await ana.expect("moderation")
     await ana.send({"type": "chat", "text": "hola"})
-    assert (await ana.error("muted"))["message"] == "Un facilitador te ha silenciado por ahora."
+    assert (await ana.error("muted"))["message"] == "Un facilitador le ha silenciado por ahora."
 
     # The same refusals in English for an account without a language.
     await lead.send({"type": "chat", "text": "   "})

@@ -65,8 +65,8 @@ def test_every_text_is_gsm7_and_fits(language):
 
 def test_spanish_is_spanish_and_english_is_unchanged():
     spanish = bodies.reminder(group_name="Grupo de duelo", start=START, tz=TZ, language="es")
-    assert spanish.startswith("Hearth: Grupo de duelo se reune lun 30 Nov 19:00 CST. Responde Y")
-    assert bodies.translated(bodies.STOP_TEXT, "es").startswith("Hearth: no te enviaremos")
+    assert spanish.startswith("Hearth: Grupo de duelo se reune lun 30 Nov 19:00 CST. Responda Y")
+    assert bodies.translated(bodies.STOP_TEXT, "es").startswith("Hearth: no le enviaremos")
     english = bodies.reminder(group_name="Grief", start=START, tz=TZ)
     assert english == (
         "Hearth: Grief meets Mon 30 Nov 19:00 CST. Reply Y to confirm, N if you can't come, "
@@ -90,12 +90,12 @@ def test_replies_in_spanish_and_english():
         position=3,
     )
     assert spanish == (
-        "Hearth: Grupo de duelo, lun 30 Nov 19:00 CST: eres el numero 3 de la lista de espera."
+        "Hearth: Grupo de duelo, lun 30 Nov 19:00 CST: es el numero 3 de la lista de espera."
     )
     english = bodies.reply(kind="waitlisted", group_name="Grief", start=START, tz=TZ, position=3)
     assert english == "Hearth: Grief, Mon 30 Nov 19:00 CST: you are number 3 on the waitlist."
     assert bodies.translated(bodies.NOT_IN_SESSION_TEXT, "es") == (
-        "Hearth: ahora mismo no tienes ninguna sesion en curso."
+        "Hearth: ahora mismo no tiene ninguna sesion en curso."
     )
     # A long Spanish reply shortens only the group's name.
     long = bodies.reply(kind="late_told", group_name=LONG_NAME, start=START, tz=TZ, language="es")

@@ -55,8 +55,8 @@ def test_reminders_follow_each_attendees_language(evening):
     }
     assert bodies[english.pk] == ENGLISH_REMINDER.format(link=links[english.pk])
     assert bodies[spanish.pk] == (
-        "Hearth: Evening Circle se reune mar 16 Jun 19:00 CEST. Responde Y/N, STOP para "
-        f"darte de baja. {links[spanish.pk]}"
+        "Hearth: Evening Circle se reune mar 16 Jun 19:00 CEST. Responda Y/N, STOP para "
+        f"darse de baja. {links[spanish.pk]}"
     )
 
 
@@ -73,7 +73,7 @@ def test_notices_follow_the_recipients_language_not_the_pages(
         "Hearth: Evening Circle on Tue 16 Jun 19:00 CEST is cancelled. Sorry for the change."
     )
     assert texts[str(spanish.phone)] == (
-        "Hearth: Evening Circle del mar 16 Jun 19:00 CEST se cancela. Perdona el cambio."
+        "Hearth: Evening Circle del mar 16 Jun 19:00 CEST se cancela. Disculpe el cambio."
     )
 
 
@@ -84,7 +84,7 @@ def test_verification_code_in_the_accounts_language(outbox):
         services.phone_verification_start(user=user, phone="+14155550170")
     by_user = dict(OutboundSms.objects.filter(kind="verification").values_list("user", "body"))
     assert by_user[english.pk].startswith("Hearth: your code is ")
-    assert by_user[spanish.pk].startswith("Hearth: tu codigo es ")
+    assert by_user[spanish.pk].startswith("Hearth: su codigo es ")
 
 
 def _reminded(user):
@@ -129,21 +129,21 @@ def test_replies_to_a_spanish_account_are_in_spanish():
     # Saturdays).
     in_sms = label.replace("á", "a")
     assert _text(user, "no", "SM" + "1" * 32) == twiml(
-        f"Hearth: Tuesday Circle, {in_sms}: tu plaza esta cancelada. Gracias por avisarnos."
+        f"Hearth: Tuesday Circle, {in_sms}: su plaza esta cancelada. Gracias por avisarnos."
     )
     assert RSVP.objects.get(session=session, user=user).status == "cancelled"
     assert _text(user, "help", "SM" + "2" * 32) == twiml(
-        "Hearth: SMS sobre las sesiones de tu grupo de apoyo. Responde Y para confirmar, "
-        "N para cancelar, LATE, HERE. Pueden aplicarse tarifas. STOP para darte de baja."
+        "Hearth: SMS sobre las sesiones de su grupo de apoyo. Responda Y para confirmar, "
+        "N para cancelar, LATE, HERE. Pueden aplicarse tarifas. STOP para darse de baja."
     )
     assert _text(user, "what?", "SM" + "3" * 32) == twiml(
-        "Hearth: perdona, no lo entendimos. Responde Y, N, LATE, HERE, HELP o STOP."
+        "Hearth: perdone, no lo entendimos. Responda Y, N, LATE, HERE, HELP o STOP."
     )
     assert _text(user, "here", "SM" + "4" * 32) == twiml(
-        "Hearth: ahora mismo no tienes ninguna sesion en curso."
+        "Hearth: ahora mismo no tiene ninguna sesion en curso."
     )
     assert _text(user, "stop", "SM" + "5" * 32) == twiml(
-        "Hearth: no te enviaremos mas SMS. Responde START para volver a recibirlos."
+        "Hearth: no le enviaremos mas SMS. Responda START para volver a recibirlos."
     )
 
 
