@@ -1,10 +1,13 @@
 """Query filters of the list endpoints (django-filter)."""
 
 from datetime import UTC
+from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q
-from rest_framework.exceptions import ValidationError
+from django_filters.constants import EMPTY_VALUES
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from sessions_app.models import Session, SupportGroup
 
@@ -68,3 +71,34 @@ class SessionFilter(django_filters.FilterSet):
     class Meta:
         model = Session
         fields = ["group", "start_after", "start_before", "format"]
+
+
+def session_list_lookups(data) -> dict[str, Any]:
+    """The ORM lookups SessionFilter applies for this query string, in its order: each value
+    cleaned by the filter's own form field, a bad one a 400 naming the field, as
+    DjangoFilterBackend answers. Without a FilterSet and its form per request (the hot list,
+    docs/benchmarks.md, API); the FilterSet stays the schema's description."""
+    errors: dict[str, list[ErrorDetail]] = {}
+    cleaned: dict[str, Any] = {}
+    for name, filter_ in SessionFilter.base_filters.items():
+        field = filter_.field
+        try:
+            cleaned[name] = field.clean(field.widget.value_from_datadict(data, {}, name))
+        except forms.ValidationError as exc:
+            errors[name] = [
+                ErrorDetail(e.message % (e.params or ()), code=e.code) for e in exc.error_list
+            ]
+    if errors:
+        raise ValidationError(errors)
+    lookups: dict[str, Any] = {}
+    for name, filter_ in SessionFilter.base_filters.items():
+        value = cleaned[name]
+        if value in EMPTY_VALUES:
+            continue
+        if isinstance(filter_, UTCDateTimeFilter):
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError:
+                raise ValidationError({filter_.param: ["Out of range."]}) from None
+        lookups[f"{filter_.field_name}__{filter_.lookup_expr}"] = value
+    return lookups

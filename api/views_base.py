@@ -3,8 +3,6 @@ the explicit permission check (see docs/decisions.md, API (core))."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator as DjangoPaginator
-from django.utils.functional import cached_property
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
@@ -85,28 +83,6 @@ class CorePagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-class _CountedPaginator(DjangoPaginator):
-    """Pages one queryset, counts another: the rows of a page may join tables the count does
-    not need (a LEFT JOIN per row of the window costs the count time for nothing)."""
-
-    def __init__(self, object_list, per_page, *args, count_from=None, **kwargs):
-        super().__init__(object_list, per_page, *args, **kwargs)
-        self.count_from = count_from
-
-    @cached_property
-    def count(self) -> int:
-        return self.count_from.count() if self.count_from is not None else super().count
-
-
-class CountedPagination(CorePagination):
-    """CorePagination whose `count` comes from `count_from` (set by the view) when given."""
-
-    count_from = None
-
-    def django_paginator_class(self, object_list, per_page, *args, **kwargs):
-        return _CountedPaginator(object_list, per_page, *args, count_from=self.count_from, **kwargs)
 
 
 class CoreViewMixin:

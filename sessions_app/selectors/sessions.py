@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -12,7 +15,9 @@ from sessions_app.models import (
     SeatOffer,
     Session,
     SupportGroup,
+    User,
 )
+from sessions_app.selectors.compiled import compiled_count, compiled_rows
 from sessions_app.selectors.groups import groups_visible
 
 
@@ -88,3 +93,65 @@ def groups_next_session(
         if pk
     ]
     return {s.group_id: s for s in sessions_with_counts(Session.objects.filter(pk__in=pks))}
+
+
+class SessionRows:
+    """The sessions a viewer may see (sessions_visible) filtered by ORM lookups, by start, as
+    tuples of `columns`: a sequence a Paginator pages, its count() and each slice one query
+    compiled once per shape (sessions_app/selectors/compiled.py)."""
+
+    def __init__(self, *, user, columns: tuple[str, ...], lookups: Mapping[str, Any]):
+        if not user.is_authenticated:
+            self._viewer: tuple = ("anonymous",)
+            self._values: dict[str, Any] = {}
+        elif user.is_staff:
+            self._viewer = ("staff",)
+            self._values = {}
+        else:
+            self._viewer = ("member",)
+            self._values = {"viewer": user.pk}
+        self._names = tuple(lookups)
+        self._values.update(lookups)
+        self._columns = columns
+
+    def _visible(self, values: Mapping[str, Any]) -> QuerySet[Session]:
+        # A stand-in viewer of the same kind: sessions_visible decides on is_authenticated,
+        # is_staff and the user's memberships, which the compiled SQL takes from "viewer".
+        kind = self._viewer[0]
+        if kind == "anonymous":
+            viewer: Any = AnonymousUser()
+        elif kind == "staff":
+            viewer = User(is_staff=True)
+        else:
+            viewer = User(pk=values["viewer"], is_staff=False)
+        sessions = sessions_visible(user=viewer)
+        for name in self._names:
+            sessions = sessions.filter(**{name: values[name]})
+        return sessions
+
+    def count(self) -> int:
+        key = ("session_rows", self._viewer, self._names)
+        return compiled_count(key, self._visible, self._values)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[tuple]:
+        start, stop = page.start or 0, page.stop
+        if stop is not None and stop <= start:
+            return []  # the one page of an empty list
+
+        def build(values: Mapping[str, Any]) -> QuerySet:
+            rows = self._visible(values).order_by("start", "pk").values_list(*self._columns)
+            return rows[start:stop]
+
+        key = ("session_rows", self._viewer, self._names, self._columns, start, stop)
+        return compiled_rows(key, build, self._values)
+
+
+def session_rows_visible(
+    *, user, columns: tuple[str, ...], lookups: Mapping[str, Any]
+) -> SessionRows:
+    """Sessions this user may see, filtered by `lookups` (ORM lookups: values are text or
+    aware datetimes), ordered by start then id, as tuples of `columns`, pageable."""
+    return SessionRows(user=user, columns=columns, lookups=lookups)

@@ -1,0 +1,171 @@
+"""Querysets compiled to SQL once per shape and run again with other values.
+
+Building a QuerySet and compiling it costs about as much Python as the rest of a small request
+(docs/benchmarks.md, API). A hot read builds its queryset once per shape (which filters are
+present, which viewer kind, which page) with stand-in values, keeps the SQL Django wrote, and
+runs it again with the request's values in the stand-ins' places: the same SQL and so the same
+answers as the ORM, with the same result converters.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+
+# Stand-in values, one per slot, that no real request sends: found again by equality among
+# the compiled parameters.
+_STAND_IN_INT = -7_300_000_000
+_STAND_IN_TIME = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
+_STAND_IN_TEXT = "hearth-slot-{}-4f1c9e"
+
+_MAX_SHAPES = 512
+
+
+def _stand_in(index: int, value: Any) -> Any:
+    if isinstance(value, bool):
+        raise TypeError("booleans are not slots: make them part of the shape's key")
+    if isinstance(value, datetime):
+        return _STAND_IN_TIME.replace(microsecond=index + 1)
+    if isinstance(value, int):
+        return _STAND_IN_INT - index
+    if isinstance(value, str):
+        return _STAND_IN_TEXT.format(index)
+    raise TypeError(f"no stand-in for {type(value).__name__}")
+
+
+class CompiledQuery:
+    """One shape's SQL, its parameters with the slots' positions, and its converters."""
+
+    def __init__(self, *, using: str, sql: str, params: list, stand_ins: dict, converters: dict):
+        self.using = using
+        self.sql = sql
+        self.params = list(params)
+        self.converters = converters
+        connection = connections[using]
+        self.slots: dict[str, tuple[list[int], bool]] = {}
+        for name, stand_in in stand_ins.items():
+            is_time = isinstance(stand_in, datetime)
+            wire = connection.ops.adapt_datetimefield_value(stand_in) if is_time else stand_in
+            positions = [
+                i for i, p in enumerate(self.params) if type(p) is type(wire) and p == wire
+            ]
+            if not positions:
+                raise RuntimeError(f"slot {name!r} is not a parameter of {sql}")
+            self.slots[name] = (positions, is_time)
+
+    def params_for(self, values: Mapping[str, Any]) -> list:
+        connection = connections[self.using]
+        params = list(self.params)
+        for name, (positions, is_time) in self.slots.items():
+            value = values[name]
+            if is_time:
+                value = connection.ops.adapt_datetimefield_value(value)
+            for i in positions:
+                params[i] = value
+        return params
+
+    def rows(self, values: Mapping[str, Any]) -> list:
+        """Run with these values in the slots; rows as tuples, converted as the ORM would."""
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params_for(values))
+            rows = cursor.fetchall()
+        if not self.converters:
+            return rows
+        converters = list(self.converters.items())
+        out = []
+        for row in rows:
+            row = list(row)
+            for pos, (convs, expression) in converters:
+                value = row[pos]
+                for converter in convs:
+                    value = converter(value, expression, connection)
+                row[pos] = value
+            out.append(tuple(row))
+        return out
+
+
+def _stand_ins(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _stand_in(i, v) for i, (name, v) in enumerate(values.items())}
+
+
+def _compile_rows(
+    build: Callable[[Mapping[str, Any]], QuerySet], values: Mapping[str, Any]
+) -> CompiledQuery:
+    stand_ins = _stand_ins(values)
+    queryset = build(stand_ins)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    fields = [s[0] for s in compiler.select[: compiler.col_count]]
+    return CompiledQuery(
+        using=queryset.db,
+        sql=sql,
+        params=list(params),
+        stand_ins=stand_ins,
+        converters=compiler.get_converters(fields),
+    )
+
+
+def _compile_count(
+    build: Callable[[Mapping[str, Any]], QuerySet], values: Mapping[str, Any]
+) -> tuple[CompiledQuery, int]:
+    """queryset.count() as Django writes it, run once: the stand-ins give the slots'
+    positions, and the query that runs has this request's values in their places."""
+    stand_ins = _stand_ins(values)
+    queryset = build(stand_ins)
+    seen: list[CompiledQuery] = []
+
+    def with_values(execute, sql, params, many, context):
+        query = CompiledQuery(
+            using=queryset.db, sql=sql, params=list(params), stand_ins=stand_ins, converters={}
+        )
+        seen.append(query)
+        return execute(sql, query.params_for(values), many, context)
+
+    with connections[queryset.db].execute_wrapper(with_values):
+        count = queryset.count()
+    if len(seen) != 1:
+        raise RuntimeError("count() ran other than one query")
+    return seen[0], count
+
+
+_shapes: dict[tuple, CompiledQuery] = {}
+_shapes_lock = threading.Lock()
+
+
+def _remember(key: tuple, query: CompiledQuery) -> None:
+    with _shapes_lock:
+        if len(_shapes) >= _MAX_SHAPES:
+            _shapes.clear()
+        _shapes[key] = query
+
+
+def compiled_rows(
+    key: tuple, build: Callable[[Mapping[str, Any]], QuerySet], values: Mapping[str, Any]
+) -> list:
+    """The rows of `build(values)` (a values_list queryset, sliced or not), its SQL compiled
+    once per shape: `key` names everything about the shape that is not a value in `values`."""
+    full_key = ("rows", key, tuple((name, type(v)) for name, v in values.items()))
+    query = _shapes.get(full_key)
+    if query is None:
+        query = _compile_rows(build, values)
+        _remember(full_key, query)
+    return query.rows(values)
+
+
+def compiled_count(
+    key: tuple, build: Callable[[Mapping[str, Any]], QuerySet], values: Mapping[str, Any]
+) -> int:
+    """`build(values).count()`, its SQL compiled once per shape (as compiled_rows); one query."""
+    full_key = ("count", key, tuple((name, type(v)) for name, v in values.items()))
+    query = _shapes.get(full_key)
+    if query is None:
+        query, count = _compile_count(build, values)
+        _remember(full_key, query)
+        return count
+    return query.rows(values)[0][0]
