@@ -7,15 +7,18 @@ from __future__ import annotations
 import ast
 import gettext
 import html as htmllib
+import io
 import json
 import re
 from datetime import date, time
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract_python
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation.template import templatize
 
 from frontend.views_room import room_strings
 from frontend.words import recurrence_describe
@@ -233,6 +236,59 @@ def test_the_spanish_is_usted_throughout():
             if hits:
                 found.append((entry["msgid"], hits))
     assert found == []
+
+
+# What makemessages reads (xgettext's keywords as Django gives them), to find the strings of
+# the code without msgfmt's tools, which CI does not have.
+GETTEXT_KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "gettext_lazy": None,
+    "gettext_noop": None,
+    "ngettext": (1, 2),
+    "ngettext_lazy": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pgettext_lazy": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "npgettext_lazy": ((1, "c"), 2, 3),
+}
+
+
+def strings_in_the_code() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every translatable string in the project's Python and templates."""
+    found = set()
+    root = Path(settings.BASE_DIR)
+    for path in root.rglob("*"):
+        parts = path.relative_to(root).parts
+        if any(p.startswith(".") or p in {"node_modules", "staticfiles"} for p in parts):
+            continue
+        if path.suffix not in {".py", ".html", ".txt"} or not path.is_file():
+            continue
+        source = path.read_text(encoding="utf-8")
+        if path.suffix != ".py":
+            # As makemessages does; the indentation it leaves is no concern of xgettext's.
+            source = "\n".join(
+                line.lstrip() for line in templatize(source, origin=str(path)).splitlines()
+            )
+        for _line, func, message, _comments in extract_python(
+            io.BytesIO(source.encode()), GETTEXT_KEYWORDS, [], {}
+        ):
+            parts_ = message if isinstance(message, tuple) else (message,)
+            if func.startswith(("pgettext", "npgettext")):
+                context, msgid = parts_[0], parts_[1]
+            else:
+                context, msgid = None, parts_[0]
+            if msgid:
+                found.add((context, msgid))
+    return found
+
+
+def test_every_string_in_the_code_is_in_the_catalogue():
+    """A string added without makemessages is shown in English on Spanish pages (the room's
+    "Join the call first." was, for a while)."""
+    catalogued = {(entry.get("msgctxt"), entry["msgid"]) for entry in po_entries()}
+    assert len(catalogued) > 600
+    assert sorted(strings_in_the_code() - catalogued) == []
 
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}|%[sd]|</?\w+[^>]*>")

@@ -56,6 +56,9 @@ async def test_error_frames_speak_the_persons_language(room_world):
     await ana.expect("moderation")
     await ana.send({"type": "chat", "text": "hola"})
     assert (await ana.error("muted"))["message"] == "Un facilitador le ha silenciado por ahora."
+    # The call's refusals too (they were missing from the catalogue once, so said in English).
+    await ana.send({"type": "media.state", "audio": False, "video": False})
+    assert (await ana.error("media_not_joined"))["message"] == "Únase primero a la llamada."
 
     # The same refusals in English for an account without a language.
     await lead.send({"type": "chat", "text": "   "})
