@@ -121,6 +121,12 @@ def zone_options(language: str | None = None) -> list[dict[str, str]]:
     reader's language. Browsers match what is typed against both, letter for letter, so where
     the words have accents the label adds them without, and "Mexico" finds "México" as
     "México" does."""
+    return [dict(option) for option in _zone_options(_language(language))]
+
+
+@cache
+def _zone_options(language: str) -> tuple[dict[str, str], ...]:
+    # The list and CLDR are fixed for the life of the process: made once per language.
     options = []
     for name in zones.zones():
         label = zone_choice_label(name, language)
@@ -129,4 +135,4 @@ def zone_options(language: str | None = None) -> list[dict[str, str]]:
         if plain:
             label = f"{label} ({', '.join(plain)})"
         options.append({"name": name, "label": label})
-    return options
+    return tuple(options)
