@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.contrib.auth.password_validation import password_validators_help_texts
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -18,63 +16,11 @@ from sessions_app.models import (
     FacilitatorAssignment,
     GroupInvite,
     Membership,
-    Schedule,
     Session,
-    SessionFeedback,
     SupportGroup,
 )
-from sessions_app.recurrence import FREQUENCIES, WEEKDAYS, recurrence_from_rule
 from sessions_app.selectors import invite_url
-from sessions_app.services import COMMENT_MAX_CHARS, INVITE_DAYS_MAX, INVITE_USES_MAX
-
-# --- accounts ---------------------------------------------------------------------------------
-
-
-class RegisterSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(
-        write_only=True,
-        max_length=128,
-        style={"input_type": "password"},
-        help_text=" ".join(password_validators_help_texts()),
-    )
-    display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    language = serializers.ChoiceField(
-        choices=settings.LANGUAGES,
-        required=False,
-        allow_blank=True,
-        help_text="Pages, room messages and texts in this language; blank follows the browser.",
-    )
-    timezone = serializers.CharField(
-        max_length=64,
-        required=False,
-        allow_blank=True,
-        help_text="IANA zone the person's times are shown in, e.g. America/Chicago; "
-        "absent or blank is UTC. An unknown zone is a 400 naming this field.",
-    )
-
-
-class AccountSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    display_name = serializers.CharField()
-    email = serializers.EmailField(allow_blank=True)
-    timezone = serializers.CharField()
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, style={"input_type": "password"})
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
-
-
-class CalendarTokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
-    url = serializers.URLField(help_text="Subscribe to this in a calendar app; keep it secret.")
-
+from sessions_app.services import INVITE_DAYS_MAX, INVITE_USES_MAX
 
 # --- groups -----------------------------------------------------------------------------------
 
@@ -492,123 +438,3 @@ class MyRSVPSerializer(serializers.ModelSerializer):
     def get_session(self, rsvp: RSVP) -> dict:
         session = self.context["sessions"][rsvp.session_id]
         return SessionSerializer(session, context=self.context).data
-
-
-# --- schedules --------------------------------------------------------------------------------
-
-
-class RecurrenceSerializer(serializers.Serializer):
-    frequency = serializers.ChoiceField(choices=list(FREQUENCIES))
-    interval = serializers.IntegerField(min_value=1, max_value=52, required=False)
-    byweekday = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(WEEKDAYS)), required=False, max_length=7
-    )
-    bysetpos = serializers.ChoiceField(choices=[1, 2, 3, 4, 5, -1], required=False, allow_null=True)
-    until = serializers.DateField(required=False, allow_null=True)
-    count = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
-
-
-class ScheduleCreateSerializer(serializers.Serializer):
-    start = serializers.CharField(
-        max_length=40,
-        help_text="Wall-clock start in the group's zone, no offset: 2026-11-03T19:00:00.",
-    )
-    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
-    recurrence = RecurrenceSerializer(allow_null=True, required=False, default=None)
-
-
-class ScheduleSerializer(serializers.ModelSerializer):
-    group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    start = serializers.SerializerMethodField()
-    timezone = serializers.CharField(source="group.timezone", read_only=True)
-    recurrence = serializers.SerializerMethodField()
-    session_count = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Schedule
-        fields = [
-            "id",
-            "group",
-            "start",
-            "timezone",
-            "duration_minutes",
-            "recurrence",
-            "ended_at",
-            "session_count",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(
-        {"type": "string", "example": "2026-11-03T19:00:00", "description": "Wall-clock start"}
-    )
-    def get_start(self, schedule: Schedule) -> str:
-        return f"{schedule.first_date.isoformat()}T{schedule.start_time.isoformat()}"
-
-    @extend_schema_field(RecurrenceSerializer(allow_null=True))
-    def get_recurrence(self, schedule: Schedule) -> dict | None:
-        until = None
-        end = schedule.event.end_recurring_period
-        if end is not None:
-            until = end.astimezone(schedule.group.tz).date()
-        recurrence = recurrence_from_rule(schedule.rule, until=until)
-        return recurrence.as_dict() if recurrence else None
-
-
-class ScheduleCreatedSerializer(ScheduleSerializer):
-    sessions = serializers.SerializerMethodField(help_text="The first sessions (at most 5).")
-
-    class Meta(ScheduleSerializer.Meta):
-        fields = [*ScheduleSerializer.Meta.fields, "sessions"]
-        read_only_fields = fields
-
-    @extend_schema_field(SessionSerializer(many=True))
-    def get_sessions(self, schedule: Schedule) -> list:
-        return SessionSerializer(self.context["first_sessions"], many=True).data
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(required=False)
-    code = serializers.CharField(required=False)
-
-
-# --- feedback after a session -----------------------------------------------------------------
-
-
-class FeedbackCreateSerializer(serializers.Serializer):
-    helpful = serializers.ChoiceField(
-        choices=SessionFeedback.Helpful.choices, help_text="Was the session helpful?"
-    )
-    comment = serializers.CharField(
-        required=False, allow_blank=True, max_length=COMMENT_MAX_CHARS, default=""
-    )
-    signed = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text="Show your name (in this group) with the comment; unsigned comments are "
-        "shown to facilitators without a name.",
-    )
-
-
-class FeedbackSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = SessionFeedback
-        fields = ["helpful", "comment", "signed", "created_at"]
-
-
-class FeedbackCountsSerializer(serializers.Serializer):
-    yes = serializers.IntegerField()
-    somewhat = serializers.IntegerField()
-    no = serializers.IntegerField()
-
-
-class FeedbackCommentSerializer(serializers.Serializer):
-    helpful = serializers.ChoiceField(choices=SessionFeedback.Helpful.choices)
-    comment = serializers.CharField()
-    name = serializers.CharField(allow_null=True, help_text="Only when the person signed.")
-
-
-class FeedbackSummarySerializer(serializers.Serializer):
-    counts = FeedbackCountsSerializer()
-    total = serializers.IntegerField()
-    comments = FeedbackCommentSerializer(many=True)

@@ -14,6 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.serializers_accounts import (
+    AccountSerializer,
+    CalendarTokenSerializer,
+    RegisterSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
 from api.throttling import LoginThrottle, RegisterThrottle
 from api.views_base import CoreViewMixin
 from sessions_app import selectors, services
@@ -22,8 +29,8 @@ from sessions_app.models import RSVP, Session
 
 @extend_schema(
     tags=["auth"],
-    request=s.RegisterSerializer,
-    responses={201: s.AccountSerializer},
+    request=RegisterSerializer,
+    responses={201: AccountSerializer},
     summary="Create an account",
 )
 class RegisterView(CoreViewMixin, APIView):
@@ -32,17 +39,17 @@ class RegisterView(CoreViewMixin, APIView):
     throttle_classes = [RegisterThrottle]
 
     def post(self, request):
-        data = s.RegisterSerializer(data=request.data)
+        data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         user = services.user_register(timezone_name=fields.pop("timezone", ""), **fields)
-        return Response(s.AccountSerializer(user).data, status=status.HTTP_201_CREATED)
+        return Response(AccountSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(
     tags=["auth"],
-    request=s.TokenRequestSerializer,
-    responses={200: s.TokenSerializer},
+    request=TokenRequestSerializer,
+    responses={200: TokenSerializer},
     summary="Exchange username and password for an API token",
 )
 class TokenView(CoreViewMixin, APIView):
@@ -83,7 +90,7 @@ class MyRSVPsView(CoreViewMixin, GenericAPIView, mixins.ListModelMixin):
     tags=["me"],
     summary="A new secret calendar token; the old feed URL stops working",
     request=None,
-    responses=s.CalendarTokenSerializer,
+    responses=CalendarTokenSerializer,
 )
 class CalendarTokenView(CoreViewMixin, APIView):
     permission_classes = [IsAuthenticated]

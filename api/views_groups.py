@@ -16,6 +16,11 @@ from rest_framework.response import Response
 
 from api import serializers as s
 from api.filters import GroupFilter
+from api.serializers_schedules import (
+    ScheduleCreatedSerializer,
+    ScheduleCreateSerializer,
+    ScheduleSerializer,
+)
 from api.views_base import CoreViewMixin
 from sessions_app import access, selectors, services
 from sessions_app.models import GroupInvite, Membership, Schedule, Session, SupportGroup
@@ -208,13 +213,13 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
     @extend_schema(
         methods=["GET"],
         summary="A group's schedules (its facilitators, coordinators)",
-        responses=s.ScheduleSerializer(many=True),
+        responses=ScheduleSerializer(many=True),
     )
     @extend_schema(
         methods=["POST"],
         summary="Create a schedule; its sessions are materialised at once",
-        request=s.ScheduleCreateSerializer,
-        responses={201: s.ScheduleCreatedSerializer},
+        request=ScheduleCreateSerializer,
+        responses={201: ScheduleCreatedSerializer},
     )
     @action(
         detail=True,
@@ -227,8 +232,8 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
         self.deny_unless(access.can_manage_group(user=request.user, group=group))
         if request.method == "GET":
             page = self.paginate_queryset(self._schedules(group))
-            return self.get_paginated_response(s.ScheduleSerializer(page, many=True).data)
-        data = s.ScheduleCreateSerializer(data=request.data)
+            return self.get_paginated_response(ScheduleSerializer(page, many=True).data)
+        data = ScheduleCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         recurrence = request.data.get("recurrence")
         schedule = services.schedule_create(
@@ -244,7 +249,7 @@ class GroupViewSet(CoreViewMixin, viewsets.GenericViewSet):
         first = selectors.sessions_with_counts(Session.objects.filter(schedule=schedule))
         context = {"first_sessions": first.order_by("start", "pk")[:5]}
         return Response(
-            s.ScheduleCreatedSerializer(
+            ScheduleCreatedSerializer(
                 self._schedules(group).get(pk=schedule.pk), context=context
             ).data,
             status=status.HTTP_201_CREATED,

@@ -13,6 +13,11 @@ from rest_framework.response import Response
 
 from api import serializers as s
 from api.filters import SessionFilter, session_list_lookups
+from api.serializers_feedback import (
+    FeedbackCreateSerializer,
+    FeedbackSerializer,
+    FeedbackSummarySerializer,
+)
 from api.throttling import RSVPThrottle
 from api.views_base import CoreViewMixin
 from rooms import services as room_services
@@ -194,14 +199,14 @@ class SessionViewSet(CoreViewMixin, viewsets.GenericViewSet):
         description="201 with your answer. 403 `not_attended` if you were not there; 409 "
         "`feedback_given` the second time, `feedback_closed` before the end or more than "
         "FEEDBACK_DAYS (14) after it.",
-        request=s.FeedbackCreateSerializer,
-        responses={201: s.FeedbackSerializer},
+        request=FeedbackCreateSerializer,
+        responses={201: FeedbackSerializer},
     )
     @extend_schema(
         methods=["GET"],
         summary="The answers counted, and the comments (named only when signed)",
         description="The session's facilitators and coordinators.",
-        responses=s.FeedbackSummarySerializer,
+        responses=FeedbackSummarySerializer,
     )
     @action(detail=True, methods=["get", "post"], permission_classes=[IsAuthenticated])
     def feedback(self, request, pk=None):
@@ -209,7 +214,7 @@ class SessionViewSet(CoreViewMixin, viewsets.GenericViewSet):
         if request.method == "GET":
             self.deny_unless(access.can_manage_group(user=request.user, group=session.group))
             return Response(selectors.session_feedback_summary(session=session))
-        data = s.FeedbackCreateSerializer(data=request.data)
+        data = FeedbackCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         via_browser = isinstance(request.successful_authenticator, SessionAuthentication)
         feedback = services.feedback_give(
@@ -218,4 +223,4 @@ class SessionViewSet(CoreViewMixin, viewsets.GenericViewSet):
             source=SessionFeedback.Source.WEB if via_browser else SessionFeedback.Source.API,
             **data.validated_data,
         )
-        return Response(s.FeedbackSerializer(feedback).data, status=201)
+        return Response(FeedbackSerializer(feedback).data, status=201)
