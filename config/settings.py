@@ -12,6 +12,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.email_url import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -478,43 +480,16 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
 # --- Mail ---------------------------------------------------------------------------------
-# EMAIL_URL in django-environ's schemes: smtp://host:25, smtp+tls://user:pass@host:587,
-# smtp+ssl://user:pass@host:465, consolemail://, memorymail:// (tests). Password-reset mails
-# carry working links and the console backend prints them into the server's log, so the
-# console is only the embedded default: with DEBUG off and no EMAIL_URL, mail is off.
-# Kept in a lower-case name: Django does not take it as a setting (it holds the password).
-_email_url = env.str("EMAIL_URL", default="")
-if not _email_url and not DEBUG:
-    # Production without a mail server sends nothing and prints nothing, and says so at start
-    # (sessions_app/apps.py) and at each refused mail. It does not stop: the settings a server
-    # is configured with (CONTRACT.md) do not include EMAIL_URL.
-    _email_url = "mailoff://"
-elif not _email_url:
-    _email_url = "consolemail://"
-# The messages below never repeat the URL or the parser's words: either may hold the password.
-try:
-    _email = (
-        {"EMAIL_BACKEND": "config.mail.MailOffBackend"}
-        if _email_url == "mailoff://"
-        else environ.Env.email_url_config(_email_url)
-    )
-except ImproperlyConfigured:
-    raise ImproperlyConfigured(
-        f"EMAIL_URL has a scheme Hearth does not know ({_email_url.split(':', 1)[0]}://): use "
-        "smtp://, smtp+tls://, smtp+ssl://, consolemail:// or memorymail://."
-    ) from None
-except ValueError:
-    raise ImproperlyConfigured(
-        "EMAIL_URL cannot be read as a URL: is the port a number? Percent-encode the user and "
-        "password (urllib.parse.quote(value, safe=''): '/' is %2F, '@' is %40)."
-    ) from None
+# EMAIL_URL: smtp://, smtp+tls://, smtp+ssl://, consolemail:// (the embedded default) or
+# memorymail://; with DEBUG off and no EMAIL_URL, mail is off (config/email_url.py).
+_email = email_settings(env.str("EMAIL_URL", default=""), debug=DEBUG)
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
-EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
-EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
-EMAIL_PORT = _email.get("EMAIL_PORT") or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
-EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
-EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
 # Mail is sent inside the request (password reset): a mail server that does not answer must
 # not hold a Daphne worker for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)

@@ -67,7 +67,7 @@ def test_without_collectstatic_pages_link_the_plain_names_and_they_are_served(
 
 
 @pytest.mark.parametrize(
-    ("language", "words"), [("en", "find a support group"), ("es", "encuentra un grupo de apoyo")]
+    ("language", "words"), [("en", "find a support group"), ("es", "encuentre un grupo de apoyo")]
 )
 def test_every_page_has_a_description_in_its_language(client, language, words):
     client.cookies["django_language"] = language
