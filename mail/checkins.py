@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 # mail.services imports mail.tasks, which imports this module: names are read at run time.
@@ -21,6 +20,7 @@ from mail import content, services
 from mail.models import OutboundEmail
 from sessions_app import selectors, timing
 from sessions_app.models import User
+from sessions_app.zones import zone_info
 
 FEEDBACK_ASK = "feedback_ask"
 ABSENCE_CHECK_IN = "absence_check_in"
@@ -61,7 +61,7 @@ def feedback_asks_plan(*, now: datetime) -> list[OutboundEmail]:
         user, session = rsvp.user, rsvp.session
         if not _wants_email(user, FEEDBACK_ASK):
             continue
-        tz = services._tz(user.timezone)
+        tz = zone_info(user.timezone)
         expires = session.end + timedelta(hours=selectors.FEEDBACK_ASK_HOURS)
         send_after = timing.next_window_open(now, tz)
         if send_after >= expires:
@@ -101,7 +101,7 @@ def absence_check_ins_plan(*, now: datetime) -> list[OutboundEmail]:
         user, upcoming = streak.user, streak.next_session
         if not _wants_email(user, ABSENCE_CHECK_IN):
             continue
-        tz = services._tz(user.timezone)
+        tz = zone_info(user.timezone)
         expires = timing.expires_for(upcoming.start)
         send_after = timing.next_window_open(now, tz)
         if send_after >= expires:
@@ -138,16 +138,5 @@ def checkins_sweep(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     asks = feedback_asks_plan(now=now)
     absences = absence_check_ins_plan(now=now)
-    rows = asks + absences
-    if rows:
-        OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
-        ids = list(
-            OutboundEmail.objects.filter(
-                idempotency_key__in=[r.idempotency_key for r in rows],
-                status=OutboundEmail.Status.PENDING,
-                send_after__lte=now,
-            ).values_list("pk", flat=True)
-        )
-        if ids:
-            transaction.on_commit(lambda: services._enqueue(ids))
+    services.queue_rows(asks + absences, now=now)
     return {"feedback_asks": len(asks), "absence_check_ins": len(absences)}

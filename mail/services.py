@@ -17,7 +17,6 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -40,6 +39,7 @@ from sessions_app.models import (
     User,
 )
 from sessions_app.notices import notice_text
+from sessions_app.zones import zone_info
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +49,6 @@ DISPATCH_BATCH = 50
 # you" names the next session).
 SESSION_KINDS = {"reminder", "seat_offered", "seat_promoted", "session_moved", "absence_check_in"}
 NOTICE_TTL = timedelta(days=2)
-
-
-def _tz(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
 
 
 def _enqueue(ids: list[int]) -> None:
@@ -89,7 +82,12 @@ def notices_queue(*, notice_ids: list[int], now: datetime | None = None) -> list
             OutboundEmail.objects.filter(session_id__in=changed, kind__in=SESSION_KINDS),
             "session_changed",
         )
-    rows = [row for n in notices if (row := _notice_row(n, now)) is not None]
+    return queue_rows([row for n in notices if (row := _notice_row(n, now)) is not None], now=now)
+
+
+def queue_rows(rows: list[OutboundEmail], *, now: datetime) -> list[int]:
+    """Insert these rows (a key already there is left alone: each message once) and hand the
+    ones due by `now` to the workers after commit; returns their ids."""
     if not rows:
         return []
     OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
@@ -130,7 +128,7 @@ def _notice_row(notice: Notice, now: datetime) -> OutboundEmail | None:
             expires = min(expires, offer.expires_at) if offer else now
         if notice.kind == Notice.Kind.ATTENDEE_LATE:
             expires = session.end
-    send_after = timing.next_window_open(now, _tz(user.timezone))
+    send_after = timing.next_window_open(now, zone_info(user.timezone))
     if send_after >= expires:
         return None
     language = user.language or None
@@ -215,7 +213,7 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     # Everyone at one session in one zone and language gets the same words: rendered once.
     words: dict[tuple, Callable[..., content.Message]] = {}
     for session_id, start, group_name, offsets, user_id, email, zone, language in candidates:
-        tz = _tz(zone)
+        tz = zone_info(zone)
         for minutes in offsets or []:
             send_at = timing.reminder_send_time(
                 start=start, offset=timedelta(minutes=minutes), tz=tz, window=window
@@ -283,7 +281,9 @@ def _send_blocker(row: OutboundEmail, now: datetime) -> tuple[str, datetime | No
         and SessionFeedback.objects.filter(session=row.session_id, user=user).exists()
     ):
         return "answered", None
-    return outbox.quiet_hours_blocker(now=now, tz=_tz(user.timezone), expires_at=row.expires_at)
+    return outbox.quiet_hours_blocker(
+        now=now, tz=zone_info(user.timezone), expires_at=row.expires_at
+    )
 
 
 def _message(row: OutboundEmail, message_id: str) -> EmailMultiAlternatives:

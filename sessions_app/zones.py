@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 UTC_NAME = "UTC"
 # Names of the UTC clock that are not links to "UTC" itself.
@@ -89,3 +90,12 @@ def zone_canonical(name: str | None) -> str | None:
     if name in _SAME_AS_UTC:
         return UTC_NAME
     return None
+
+
+def zone_info(name: str | None) -> ZoneInfo:
+    """The clock of a stored zone name, for wording and timing a message to its person: UTC
+    for an empty or unknown name rather than an error in a sweep."""
+    try:
+        return ZoneInfo(name or UTC_NAME)
+    except (ValueError, KeyError):
+        return ZoneInfo(UTC_NAME)

@@ -17,6 +17,7 @@ from sessions_app import services as core_services
 from sessions_app.errors import DomainError
 from sessions_app.models import RSVP, FacilitatorAssignment, Notice, SeatOffer, Session, User
 from sessions_app.notices import notice_params, notices_create
+from sessions_app.zones import zone_info
 from sms import bodies, selectors, services
 from sms.models import InboundSms, SmsConsent
 
@@ -135,7 +136,7 @@ def _about(user: User, session: Session, kind: str, **values) -> str:
         kind=kind,
         group_name=session.group.name,
         start=session.start,
-        tz=services._tz(user.timezone),
+        tz=zone_info(user.timezone),
         language=user.language or None,
         **values,
     )

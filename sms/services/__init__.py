@@ -18,7 +18,6 @@ from sms.services.checkins import (
     feedback_asks_queue,
 )
 from sms.services.common import DISPATCH_BATCH, SESSION_KINDS
-from sms.services.common import _tz as _tz  # sms.replies words times in the user's zone
 from sms.services.consent import (
     CONSENT_TEXT,
     consent_record,

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from sessions_app import selectors, timing
+from sessions_app.zones import zone_info
 from sms import bodies
 from sms.models import OutboundSms
-from sms.services.common import _tz, _wants_sms
+from sms.services.common import _wants_sms
 from sms.services.reminders import outbound_dispatch
 
 FEEDBACK_ASK_HOURS = selectors.FEEDBACK_ASK_HOURS
@@ -33,7 +34,7 @@ def feedback_asks_queue(*, now: datetime | None = None) -> list[OutboundSms]:
         user, session = rsvp.user, rsvp.session
         if not _wants_sms(user, OutboundSms.Kind.FEEDBACK_ASK):
             continue
-        tz = _tz(user.timezone)
+        tz = zone_info(user.timezone)
         expires = session.end + timedelta(hours=FEEDBACK_ASK_HOURS)
         send_after = timing.next_window_open(now, tz)
         if send_after >= expires:
@@ -70,7 +71,7 @@ def absence_check_ins_queue(*, now: datetime | None = None) -> list[OutboundSms]
         user, upcoming = streak.user, streak.next_session
         if not _wants_sms(user, OutboundSms.Kind.ABSENCE_CHECK_IN):
             continue
-        tz = _tz(user.timezone)
+        tz = zone_info(user.timezone)
         expires = timing.expires_for(upcoming.start)
         send_after = timing.next_window_open(now, tz)
         if send_after >= expires:

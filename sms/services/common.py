@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.utils import timezone
 
 from sessions_app import selectors as core_selectors
@@ -18,13 +16,6 @@ SESSION_KINDS = {
     OutboundSms.Kind.SEAT_PROMOTED,
     OutboundSms.Kind.SESSION_MOVED,
 }
-
-
-def _tz(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
 
 
 def _cancel_pending(queryset, reason: str) -> int:

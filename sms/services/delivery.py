@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sessions_app import outbox
 from sessions_app.models import User
+from sessions_app.zones import zone_info
 from sms import tasks
 from sms.backends import (
     OPT_OUT_CODE,
@@ -21,7 +22,7 @@ from sms.backends import (
     get_backend,
 )
 from sms.models import OutboundSms, SmsConsent, SmsContact, SmsStatusEvent
-from sms.services.common import SESSION_KINDS, _opted_in, _tz, _wants_sms
+from sms.services.common import SESSION_KINDS, _opted_in, _wants_sms
 from sms.services.consent import contact_for, number_opt_out
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def _send_blocker(row: OutboundSms, now: datetime) -> tuple[str, datetime | None
     # (timing.reminder_send_time), so one found outside it has missed its moment.
     return outbox.quiet_hours_blocker(
         now=now,
-        tz=_tz(user.timezone),
+        tz=zone_info(user.timezone),
         expires_at=row.expires_at,
         may_wait=row.kind != OutboundSms.Kind.REMINDER,
     )

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from sessions_app import timing
 from sessions_app.models import Notice, SeatOffer
+from sessions_app.zones import zone_info
 from sms import bodies
 from sms.models import OutboundSms
-from sms.services.common import SESSION_KINDS, _cancel_pending, _tz, _wants_sms
+from sms.services.common import SESSION_KINDS, _cancel_pending, _wants_sms
 from sms.services.reminders import outbound_dispatch
 
 
@@ -48,7 +49,7 @@ def _notice_row(notice: Notice, now: datetime) -> OutboundSms | None:
     user = notice.user
     if notice.kind not in OutboundSms.Kind.values or not _wants_sms(user, notice.kind):
         return None
-    tz = _tz(user.timezone)
+    tz = zone_info(user.timezone)
     session = notice.session
     group_name = notice.params.get("group") or (session.group.name if session else "")
     if not group_name:

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from sessions_app import selectors, timing
 from sessions_app.models import RSVP, NotificationPreference, Session, SupportGroup, User
+from sessions_app.zones import zone_info
 from sms import bodies
 from sms.models import OutboundSms
-from sms.services.common import _enqueue, _tz
+from sms.services.common import _enqueue
 from sms.services.delivery import outbound_reconcile_stale, outbound_send_many
 
 HandOver = Callable[[list[int]], None]
@@ -114,7 +115,7 @@ def reminder_candidates(*, now: datetime, with_choices: bool = True):
         zones = _zones_in_use()
         terms |= band & ~Q(user__timezone__in=zones)
         for zone in zones:
-            lo, hi = _starts_due(offset=offset, tz=_tz(zone), after=after, upto=upto)
+            lo, hi = _starts_due(offset=offset, tz=zone_info(zone), after=after, upto=upto)
             if lo <= hi:
                 terms |= Q(user__timezone=zone, session__start__gte=lo, session__start__lte=hi)
     if not terms:
@@ -188,7 +189,7 @@ def reminders_plan(*, now: datetime | None = None, hand_over: HandOver = _enqueu
             continue
         key = (session_id, zone, language)
         if key not in per_session_zone:
-            tz = _tz(zone)
+            tz = zone_info(zone)
             due = []
             for minutes in offsets or []:
                 send_at = timing.reminder_send_time(
