@@ -47,29 +47,22 @@ def _viewer_tz(request) -> str | None:
 @require_GET
 def home(request):
     """The directory of groups this visitor may see, with filters and each group's next session."""
-    visible = selectors.groups_visible(user=request.user)
+    topics, languages = selectors.group_filter_choices(user=request.user)
     form = forms.DirectoryFilterForm(
         request.GET or None,
-        topics=selectors.group_topics(visible),
-        languages=[(c, _language_name(c)) for c in selectors.group_languages(visible)],
+        topics=topics,
+        languages=[(c, _language_name(c)) for c in languages],
     )
-    groups = visible
+    lookups: dict[str, str] = {}
+    weekday = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        if data["topic"]:
-            groups = groups.filter(topic=data["topic"])
-        if data["format"]:
-            groups = groups.filter(format=data["format"])
-        if data["language"]:
-            groups = groups.filter(language=data["language"])
+        lookups = {name: data[name] for name in ("topic", "format", "language") if data[name]}
         if data["day"] != "":
-            groups = selectors.groups_meeting_on_weekday(groups, weekday=int(data["day"]))
-    page = Paginator(groups.order_by("name", "pk"), GROUPS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    next_sessions = selectors.groups_next_session(
-        SupportGroup.objects.filter(pk__in=[g.pk for g in page])
-    )
+            weekday = int(data["day"])
+    groups = selectors.groups_directory(user=request.user, lookups=lookups, weekday=weekday)
+    page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    next_sessions = selectors.groups_next_session(list(page))
     cards = [(group, next_sessions.get(group.pk)) for group in page]
     query = request.GET.copy()
     query.pop("page", None)

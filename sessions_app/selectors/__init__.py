@@ -27,8 +27,10 @@ from sessions_app.selectors.feedback import (
     was_there_q,
 )
 from sessions_app.selectors.groups import (
-    group_languages,
-    group_topics,
+    DIRECTORY_GROUP_FIELDS,
+    WEEKDAY_FILTER_DAYS,
+    group_filter_choices,
+    groups_directory,
     groups_meeting_on_weekday,
     groups_visible,
 )
@@ -90,6 +92,7 @@ from sessions_app.selectors.schedules import (
     schedules_active,
 )
 from sessions_app.selectors.sessions import (
+    NEXT_SESSION_FIELDS,
     groups_next_session,
     session_free_seats,
     session_rows_between,
@@ -139,10 +142,13 @@ __all__ = [
     "invite_url",
     "CALENDAR_FEED_PATH",
     "calendar_feed_url",
-    "group_languages",
+    "DIRECTORY_GROUP_FIELDS",
+    "WEEKDAY_FILTER_DAYS",
+    "group_filter_choices",
     "group_members",
-    "group_topics",
+    "groups_directory",
     "groups_meeting_on_weekday",
+    "NEXT_SESSION_FIELDS",
     "groups_next_session",
     "groups_visible",
     "member_display_name",

@@ -14,19 +14,43 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 from django.db.models import QuerySet
 
-# Stand-in values, one per slot, that no real request sends: found again by equality among
-# the compiled parameters.
-_STAND_IN_INT = -7_300_000_000
+from sessions_app.models import User
+
+# Stand-in values, one per slot, found again by equality among the compiled parameters. The
+# integers fit every integer column (Django compiles a lookup outside a column's range to an
+# empty result) and stand for at most _MAX_SLOTS slots.
+_STAND_IN_INT = 32_700
+_MAX_SLOTS = 100
 _STAND_IN_TIME = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 _STAND_IN_TEXT = "hearth-slot-{}-4f1c9e"
 
 _MAX_SHAPES = 512
 
 
+def _same(param: Any, wire: Any) -> bool:
+    """param is the stand-in `wire` as the backend passes it (an int may be an int subclass)."""
+    if isinstance(wire, int):
+        return isinstance(param, int) and not isinstance(param, bool) and param == wire
+    return type(param) is type(wire) and param == wire
+
+
+def _derived(param: Any, connection) -> bool:
+    if isinstance(param, datetime):
+        return param.year == _STAND_IN_TIME.year
+    if isinstance(param, int) and not isinstance(param, bool):
+        return _STAND_IN_INT - _MAX_SLOTS < param <= _STAND_IN_INT
+    if isinstance(param, str):
+        return "hearth-slot-" in param or param.startswith(str(_STAND_IN_TIME.year))
+    return False
+
+
 def _stand_in(index: int, value: Any) -> Any:
+    if index >= _MAX_SLOTS:
+        raise ValueError(f"at most {_MAX_SLOTS} slots")
     if isinstance(value, bool):
         raise TypeError("booleans are not slots: make them part of the shape's key")
     if isinstance(value, datetime):
@@ -47,24 +71,33 @@ class CompiledQuery:
         self.params = list(params)
         self.converters = converters
         connection = connections[using]
-        self.slots: dict[str, tuple[list[int], bool]] = {}
+        # name -> (positions, is_datetime, the integer type the backend wrapped it in)
+        self.slots: dict[str, tuple[list[int], bool, type | None]] = {}
         for name, stand_in in stand_ins.items():
             is_time = isinstance(stand_in, datetime)
             wire = connection.ops.adapt_datetimefield_value(stand_in) if is_time else stand_in
-            positions = [
-                i for i, p in enumerate(self.params) if type(p) is type(wire) and p == wire
-            ]
+            positions = [i for i, p in enumerate(self.params) if _same(p, wire)]
             if not positions:
                 raise RuntimeError(f"slot {name!r} is not a parameter of {sql}")
-            self.slots[name] = (positions, is_time)
+            # psycopg's Int2 for a small integer column, as Django passes it.
+            wrap = type(self.params[positions[0]]) if isinstance(wire, int) else None
+            self.slots[name] = (positions, is_time, None if wrap is int else wrap)
+        in_slots = {i for positions, _, _ in self.slots.values() for i in positions}
+        for i, p in enumerate(self.params):
+            if i not in in_slots and _derived(p, connection):
+                # A value computed from a stand-in (now + 28 days, "%word%") would be kept
+                # as a constant: such a value must be a slot of its own.
+                raise RuntimeError(f"parameter {i} of {sql} is made from a stand-in: {p!r}")
 
     def params_for(self, values: Mapping[str, Any]) -> list:
         connection = connections[self.using]
         params = list(self.params)
-        for name, (positions, is_time) in self.slots.items():
+        for name, (positions, is_time, wrap) in self.slots.items():
             value = values[name]
             if is_time:
                 value = connection.ops.adapt_datetimefield_value(value)
+            elif wrap is not None:
+                value = wrap(value)
             for i in positions:
                 params[i] = value
         return params
@@ -169,3 +202,61 @@ def compiled_count(
         _remember(full_key, query)
         return count
     return query.rows(values)[0][0]
+
+
+def viewer_shape(user) -> tuple[str, dict[str, Any]]:
+    """The kind of viewer the visibility selectors tell apart, and the slot values they use:
+    (kind, values) for CompiledList and stand_in_viewer."""
+    if not user.is_authenticated:
+        return "anonymous", {}
+    if user.is_staff:
+        return "staff", {}
+    return "member", {"viewer": user.pk}
+
+
+def stand_in_viewer(kind: str, values: Mapping[str, Any]):
+    """A viewer of this kind for building a shape: sessions_visible and groups_visible decide
+    on is_authenticated, is_staff and the user's memberships (the "viewer" slot)."""
+    if kind == "anonymous":
+        return AnonymousUser()
+    if kind == "staff":
+        return User(is_staff=True)
+    return User(pk=values["viewer"], is_staff=False)
+
+
+class CompiledList:
+    """A sequence a Paginator pages: count() and slices of `build(values)` (a queryset), each
+    one query compiled once per shape; a slice's rows are tuples of `columns`, or what
+    `make(row)` makes of them."""
+
+    def __init__(
+        self,
+        key: tuple,
+        build: Callable[[Mapping[str, Any]], QuerySet],
+        values: Mapping[str, Any],
+        *,
+        columns: tuple[str, ...],
+        make: Callable[[tuple], Any] | None = None,
+    ):
+        self.key = key
+        self.build = build
+        self.values = values
+        self.columns = columns
+        self.make = make
+
+    def count(self) -> int:
+        return compiled_count(self.key, self.build, self.values)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list:
+        start, stop = page.start or 0, page.stop
+        if stop is not None and stop <= start:
+            return []  # the one page of an empty list
+
+        def build(values: Mapping[str, Any]) -> QuerySet:
+            return self.build(values).values_list(*self.columns)[start:stop]
+
+        rows = compiled_rows((*self.key, self.columns, start, stop), build, self.values)
+        return rows if self.make is None else [self.make(row) for row in rows]

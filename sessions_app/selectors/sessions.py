@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -15,9 +14,13 @@ from sessions_app.models import (
     SeatOffer,
     Session,
     SupportGroup,
-    User,
 )
-from sessions_app.selectors.compiled import compiled_count, compiled_rows
+from sessions_app.selectors.compiled import (
+    CompiledList,
+    compiled_rows,
+    stand_in_viewer,
+    viewer_shape,
+)
 from sessions_app.selectors.groups import groups_visible
 
 
@@ -75,83 +78,75 @@ def sessions_visible(*, user) -> QuerySet[Session]:
     return sessions.filter(group__in=groups_visible(user=user))
 
 
+# What the directory reads of a group's next session (its link, time and whether it is full).
+NEXT_SESSION_FIELDS = (
+    "id",
+    "group_id",
+    "start",
+    "end",
+    "status",
+    "capacity",
+    "going_count",
+    "waitlist_count",
+)
+
+
 def groups_next_session(
-    groups: QuerySet[SupportGroup], *, now: datetime | None = None
+    groups: Sequence[SupportGroup], *, now: datetime | None = None
 ) -> dict[int, Session]:
-    """The next scheduled (not cancelled) session of each group, keyed by group id: two queries."""
-    now = now or timezone.now()
-    next_pk = (
-        Session.objects.filter(group=OuterRef("pk"), status=Session.Status.SCHEDULED, end__gt=now)
-        .order_by("start", "pk")
-        .values("pk")[:1]
+    """The next scheduled (not cancelled) session of each of these groups, keyed by group id,
+    with NEXT_SESSION_FIELDS loaded and `group` the one given: one query, compiled once per
+    number of groups."""
+    if not groups:
+        return {}
+    by_id = {group.pk: group for group in groups}
+    values: dict[str, Any] = {f"group{i}": pk for i, pk in enumerate(by_id)}
+    values["now"] = now or timezone.now()
+    count = len(by_id)
+
+    def build(values: Mapping[str, Any]) -> QuerySet:
+        next_pk = (
+            Session.objects.filter(
+                group=OuterRef("pk"), status=Session.Status.SCHEDULED, end__gt=values["now"]
+            )
+            .order_by("start", "pk")
+            .values("pk")[:1]
+        )
+        next_pks = (
+            SupportGroup.objects.filter(pk__in=[values[f"group{i}"] for i in range(count)])
+            .order_by()
+            .annotate(next_pk=Subquery(next_pk))
+            .values("next_pk")
+        )
+        return Session.objects.filter(pk__in=next_pks).values_list(*columns)
+
+    columns = tuple(
+        f.attname for f in Session._meta.concrete_fields if f.attname in NEXT_SESSION_FIELDS
     )
-    pks = [
-        pk
-        for pk in groups.order_by()
-        .annotate(next_pk=Subquery(next_pk))
-        .values_list("next_pk", flat=True)
-        if pk
-    ]
-    return {s.group_id: s for s in sessions_with_counts(Session.objects.filter(pk__in=pks))}
-
-
-class SessionRows:
-    """The sessions a viewer may see (sessions_visible) filtered by ORM lookups, by start, as
-    tuples of `columns`: a sequence a Paginator pages, its count() and each slice one query
-    compiled once per shape (sessions_app/selectors/compiled.py)."""
-
-    def __init__(self, *, user, columns: tuple[str, ...], lookups: Mapping[str, Any]):
-        if not user.is_authenticated:
-            self._viewer: tuple = ("anonymous",)
-            self._values: dict[str, Any] = {}
-        elif user.is_staff:
-            self._viewer = ("staff",)
-            self._values = {}
-        else:
-            self._viewer = ("member",)
-            self._values = {"viewer": user.pk}
-        self._names = tuple(lookups)
-        self._values.update(lookups)
-        self._columns = columns
-
-    def _visible(self, values: Mapping[str, Any]) -> QuerySet[Session]:
-        # A stand-in viewer of the same kind: sessions_visible decides on is_authenticated,
-        # is_staff and the user's memberships, which the compiled SQL takes from "viewer".
-        kind = self._viewer[0]
-        if kind == "anonymous":
-            viewer: Any = AnonymousUser()
-        elif kind == "staff":
-            viewer = User(is_staff=True)
-        else:
-            viewer = User(pk=values["viewer"], is_staff=False)
-        sessions = sessions_visible(user=viewer)
-        for name in self._names:
-            sessions = sessions.filter(**{name: values[name]})
-        return sessions
-
-    def count(self) -> int:
-        key = ("session_rows", self._viewer, self._names)
-        return compiled_count(key, self._visible, self._values)
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, page: slice) -> list[tuple]:
-        start, stop = page.start or 0, page.stop
-        if stop is not None and stop <= start:
-            return []  # the one page of an empty list
-
-        def build(values: Mapping[str, Any]) -> QuerySet:
-            rows = self._visible(values).order_by("start", "pk").values_list(*self._columns)
-            return rows[start:stop]
-
-        key = ("session_rows", self._viewer, self._names, self._columns, start, stop)
-        return compiled_rows(key, build, self._values)
+    db = Session.objects.db
+    out = {}
+    for row in compiled_rows(("groups_next_session", count), build, values):
+        session = Session.from_db(db, columns, row)
+        session.group = by_id[session.group_id]
+        out[session.group_id] = session
+    return out
 
 
 def session_rows_visible(
     *, user, columns: tuple[str, ...], lookups: Mapping[str, Any]
-) -> SessionRows:
+) -> CompiledList:
     """Sessions this user may see, filtered by `lookups` (ORM lookups: values are text or
-    aware datetimes), ordered by start then id, as tuples of `columns`, pageable."""
-    return SessionRows(user=user, columns=columns, lookups=lookups)
+    aware datetimes), ordered by start then id, as tuples of `columns`: a sequence a
+    Paginator pages, its count and each page one query compiled once per shape."""
+    kind, values = viewer_shape(user)
+    names = tuple(lookups)
+
+    def build(values: Mapping[str, Any]) -> QuerySet[Session]:
+        sessions = sessions_visible(user=stand_in_viewer(kind, values))
+        for name in names:
+            sessions = sessions.filter(**{name: values[name]})
+        return sessions.order_by("start", "pk")
+
+    return CompiledList(
+        ("session_rows", kind, names), build, {**values, **lookups}, columns=columns
+    )
