@@ -83,6 +83,11 @@ class SupportGroup(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gte=1), name="group_capacity_positive"),
         ]
+        indexes = [
+            # The directory's pages, by name then id: a page of 20 is read in order and stops
+            # instead of sorting every visible group (docs/benchmarks.md, API).
+            models.Index(fields=["name", "id"], name="group_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
