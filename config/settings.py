@@ -290,7 +290,7 @@ if not NOTES_ENCRYPTION_KEYS:
 NOTES_ROTATION_BATCH_SIZE = env.int("NOTES_ROTATION_BATCH_SIZE", default=200)
 
 # Shown privately in rooms. Empty: the built-in text for the US (988, 911), translated into
-# each reader's language (rooms/selectors.py crisis_resources). An organisation
+# each reader's language (rooms/selectors/crisis.py). An organisation
 # elsewhere sets its own, in its own language.
 CRISIS_RESOURCES_TEXT = env.str("CRISIS_RESOURCES_TEXT", default="")
 # Its numbers as tap-to-call / tap-to-text links: `116 123:call,85258:text,999:call`. Empty:
