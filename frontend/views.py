@@ -17,7 +17,7 @@ from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from frontend import forms
+from frontend import forms, fragments
 from frontend.browser_zone import browser_zone
 from frontend.words import clock_time, group_schedule_in_words
 from sessions_app import access, selectors, services
@@ -44,6 +44,18 @@ def _viewer_tz(request) -> str | None:
 # --- directory --------------------------------------------------------------------------------
 
 
+def _card_shown(group: SupportGroup, next_session: Session | None) -> tuple:
+    """Everything a directory card shows of its group and next session (the fragment's key)."""
+    return (
+        tuple(getattr(group, name) for name in selectors.DIRECTORY_GROUP_FIELDS),
+        next_session
+        and (
+            tuple(getattr(next_session, name) for name in selectors.NEXT_SESSION_FIELDS),
+            next_session.effective_capacity,
+        ),
+    )
+
+
 @require_GET
 def home(request):
     """The directory of groups this visitor may see, with filters and each group's next session."""
@@ -64,6 +76,12 @@ def home(request):
     page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
     next_sessions = selectors.groups_next_session(list(page))
     cards = [(group, next_sessions.get(group.pk)) for group in page]
+    viewer_tz = _viewer_tz(request)
+    cards_html = fragments.cached_fragment(
+        "frontend/_directory_cards.html",
+        {"cards": cards, "viewer_tz": viewer_tz},
+        shown=(viewer_tz, [_card_shown(group, next_session) for group, next_session in cards]),
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -72,9 +90,10 @@ def home(request):
         {
             "form": form,
             "cards": cards,
+            "cards_html": cards_html,
             "page": page,
             "query": query.urlencode(),
-            "viewer_tz": _viewer_tz(request),
+            "viewer_tz": viewer_tz,
         },
     )
 
