@@ -77,6 +77,17 @@ def home(request):
     next_sessions = selectors.groups_next_session(list(page))
     cards = [(group, next_sessions.get(group.pk)) for group in page]
     viewer_tz = _viewer_tz(request)
+    # The filters' HTML follows from the query string's values for them and their choices.
+    filters_html = fragments.cached_fragment(
+        "frontend/_directory_filters.html",
+        {"form": form},
+        shown=(
+            form.is_bound,
+            [(name, request.GET.getlist(name)) for name in form.fields],
+            topics,
+            languages,
+        ),
+    )
     cards_html = fragments.cached_fragment(
         "frontend/_directory_cards.html",
         {"cards": cards, "viewer_tz": viewer_tz},
@@ -91,6 +102,7 @@ def home(request):
             "form": form,
             "cards": cards,
             "cards_html": cards_html,
+            "filters_html": filters_html,
             "page": page,
             "query": query.urlencode(),
             "viewer_tz": viewer_tz,

@@ -56,3 +56,16 @@ def test_a_cached_page_is_the_page_the_template_renders(client, world):
         {"cards": [(g, nexts.get(g.pk)) for g in page], "viewer_tz": None},
     )
     assert cached == fresh
+
+
+def test_the_filters_follow_the_query_and_the_groups_at_once(client, world):
+    plain = client.get("/").content.decode()
+    assert 'value="grief" selected' not in plain
+    chosen = client.get("/?topic=grief").content.decode()
+    assert re.search(r'<option value="grief" selected>', chosen)
+    bad = client.get("/?day=9").content.decode()
+    assert "Please check the fields marked below." in bad and "has-error" in bad
+    assert "Please check the fields marked below." not in client.get("/").content.decode()
+    assert 'value="anxiety"' not in plain
+    services.group_update(group=world["group"], topic="anxiety")
+    assert 'value="anxiety"' in client.get("/").content.decode()
