@@ -211,6 +211,9 @@ def start_server(
         "DJANGO_SETTINGS_MODULE": "api_peer.settings",  # Hearth + the peers (bench/api_peer)
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
         "DATABASE_POOL_MAX": str(pool),
+        # Every connection open from the start: the database CPU is read from the backends
+        # there before a run, so one the pool opened during it would go uncounted.
+        "DATABASE_POOL_MIN": str(pool),
         "BENCH_FLOOR_DIR": floor_dir,
     }
     cmd = server_command(kind, port, workers)
