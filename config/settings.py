@@ -289,71 +289,10 @@ if not NOTES_ENCRYPTION_KEYS:
 # Batch size of `manage.py rotate_note_keys`.
 NOTES_ROTATION_BATCH_SIZE = env.int("NOTES_ROTATION_BATCH_SIZE", default=200)
 
-# Shown privately in rooms. Empty: the built-in text for the US (988, 911), translated into
-# each reader's language (rooms/selectors/crisis.py). An organisation
-# elsewhere sets its own, in its own language.
-CRISIS_RESOURCES_TEXT = env.str("CRISIS_RESOURCES_TEXT", default="")
-# Its numbers as tap-to-call / tap-to-text links: `116 123:call,85258:text,999:call`. Empty:
-# every number written in CRISIS_RESOURCES_TEXT, to call (the built-in text: 988 call or
-# text, 911 call).
-CRISIS_RESOURCES_NUMBERS = env.list("CRISIS_RESOURCES_NUMBERS", default=[])
-ROOM_MESSAGE_RETENTION_HOURS = env.int("ROOM_MESSAGE_RETENTION_HOURS", default=24)
+# --- Live rooms and their voice and video (config/settings_rooms.py) --------------------------
+from config.settings_rooms import *  # noqa: E402, F403
+from config.settings_rooms import JANUS_URLS  # noqa: E402 - read by the CSP below
 
-# --- Live rooms (rooms) ----------------------------------------------------------
-# Phrases that get the sender a private `support` frame and the facilitators an `alert`.
-# Matched case- and accent-insensitively on word boundaries; the message is never blocked.
-CRISIS_PHRASES = env.list(
-    "CRISIS_PHRASES",
-    default=[
-        "suicide",
-        "suicidal",
-        "kill myself",
-        "killing myself",
-        "end my life",
-        "ending my life",
-        "take my own life",
-        "want to die",
-        "wanna die",
-        "better off dead",
-        "no reason to live",
-        "hurt myself",
-        "hurting myself",
-        "self harm",
-        "self-harm",
-        "cut myself",
-        "overdose",
-        "suicidio",
-        "suicidarme",
-        "matarme",
-        "quitarme la vida",
-        "quiero morir",
-        "quiero morirme",
-        "no quiero vivir",
-        "hacerme dano",
-        "lastimarme",
-    ],
-)
-ROOM_OPEN_EARLY_MINUTES = env.int("ROOM_OPEN_EARLY_MINUTES", default=15)
-ROOM_MAX_MESSAGE_CHARS = env.int("ROOM_MAX_MESSAGE_CHARS", default=2000)
-# Larger frames get an `error` (too_long); the text limit above is what people meet.
-ROOM_MAX_FRAME_BYTES = env.int("ROOM_MAX_FRAME_BYTES", default=16 * 1024)
-ROOM_WELCOME_MESSAGES = 50
-# How many private-line messages (docs/rooms.md) a welcome replays.
-ROOM_PRIVATE_HISTORY = 200
-ROOM_RESUME_MAX_MESSAGES = env.int("ROOM_RESUME_MAX_MESSAGES", default=1000)
-# Chat: a burst of ROOM_CHAT_BURST, then ROOM_CHAT_PER_MINUTE; past it an `error` frame. Any
-# frames past ROOM_FRAMES_HARD_LIMIT in ROOM_FRAMES_HARD_WINDOW seconds close with 4429.
-ROOM_CHAT_BURST = env.int("ROOM_CHAT_BURST", default=5)
-ROOM_CHAT_PER_MINUTE = env.int("ROOM_CHAT_PER_MINUTE", default=20)
-ROOM_FRAMES_HARD_LIMIT = env.int("ROOM_FRAMES_HARD_LIMIT", default=60)
-ROOM_FRAMES_HARD_WINDOW = env.int("ROOM_FRAMES_HARD_WINDOW", default=10)
-# Chat counts per person and room, across connections and processes (rooms/limits.py). A person
-# may hold this many connections to one room at once; another one closes their oldest (4430).
-ROOM_MAX_CONNECTIONS_PER_PERSON = env.int("ROOM_MAX_CONNECTIONS_PER_PERSON", default=3)
-ROOM_TICKET_SECONDS = env.int("ROOM_TICKET_SECONDS", default=60)
-# Each Daphne process refreshes its connections' heartbeat this often; connections older than
-# three beats (a killed process) no longer count as presence.
-ROOM_HEARTBEAT_SECONDS = env.int("ROOM_HEARTBEAT_SECONDS", default=20)
 # Threads (each with its own database connection) per process for the rooms' database calls.
 # SQLite takes one writer at a time anyway (and its shared in-memory test database refuses a
 # second one outright), so one thread there.
@@ -361,30 +300,6 @@ ROOM_DB_THREADS = env.int(
     "ROOM_DB_THREADS",
     default=1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 2,
 )
-
-# --- Voice and video in the rooms (docs/media.md) ---------------------------------------------
-# Unset JANUS_URL: a peer-to-peer mesh signalled over the room socket. Set: every room is a Janus
-# VideoRoom on one of these Janus HTTP API URLs (comma-separated; a room is pinned to one by its
-# id). Browsers reach the same URL, so it is added to connect-src below.
-JANUS_URLS = env.list("JANUS_URL", default=[])
-JANUS_API_SECRET = env.str("JANUS_API_SECRET", default="")
-# The VideoRoom plugin's admin_key: only Hearth may create rooms.
-JANUS_ADMIN_SECRET = env.str("JANUS_ADMIN_SECRET", default="")
-JANUS_TIMEOUT_SECONDS = env.float("JANUS_TIMEOUT_SECONDS", default=3.0)
-JANUS_MAX_PUBLISHERS = env.int("JANUS_MAX_PUBLISHERS", default=50)
-# TURN from coturn (use-auth-secret): credentials minted per person, valid until the session's
-# end plus TURN_GRACE_MINUTES. STUN_URLS optional; with neither, host candidates only.
-TURN_URLS = env.list("TURN_URLS", default=[])
-TURN_SECRET = env.str("TURN_SECRET", default="")
-TURN_GRACE_MINUTES = env.int("TURN_GRACE_MINUTES", default=30)
-STUN_URLS = env.list("STUN_URLS", default=[])
-# The mesh's caps (docs/benchmarks.md, Media): past MEDIA_MESH_MAX_VIDEO people with cameras a
-# newcomer gets voice only; past MEDIA_MESH_MAX_PEOPLE, a clear `media_full` error.
-MEDIA_MESH_MAX_PEOPLE = env.int("MEDIA_MESH_MAX_PEOPLE", default=8)
-MEDIA_MESH_MAX_VIDEO = env.int("MEDIA_MESH_MAX_VIDEO", default=4)
-# Signalling frames (offers, answers, ICE candidates) have their own hard limit per connection,
-# since a mesh of twelve sends dozens of candidates at once.
-MEDIA_SIGNAL_HARD_LIMIT = env.int("MEDIA_SIGNAL_HARD_LIMIT", default=600)
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
